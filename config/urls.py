@@ -1,0 +1,31 @@
+"""Top-level URLs: pages, the admin, the REST API and its schema, the health check."""
+
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from config.health import healthz
+from learners.api import MeView, TokenView
+
+# The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
+# Swagger UI does apply inline styles, allowed on this page alone (still no third-party origin).
+api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+]
+
+urlpatterns = [
+    path("", include("learners.urls")),
+    path("authoring/", include("quizbank.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
+]

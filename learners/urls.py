@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from learners import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("practice/", views.practice_dashboard, name="practice-dashboard"),
+    path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+]
