@@ -97,3 +97,19 @@ def test_a_successful_login_clears_earlier_failures(client: Client, student: Use
     response = client.post("/accounts/login/", {"username": student.username, "password": PASSWORD})
 
     assert response.status_code == 302
+
+
+def test_the_admin_login_form_counts_failures_and_locks_too(
+    client: Client, admin_user: User
+) -> None:
+    for attempt in range(1, 11):
+        client.post(
+            "/admin/login/",
+            {"username": admin_user.username, "password": "wrong"},
+            REMOTE_ADDR=f"10.0.2.{attempt}",
+        )
+
+    response = client.post("/admin/login/", {"username": admin_user.username, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
