@@ -19,7 +19,20 @@ class Role(models.TextChoices):
 
 ROLE_PERMISSIONS: dict[Role, list[str] | str] = {
     Role.STUDENT: ["learners.practise_questions"],
-    Role.INSTRUCTOR: ["learners.practise_questions", "learners.author_questions"],
+    Role.INSTRUCTOR: [
+        "learners.practise_questions",
+        "learners.author_questions",
+        "quizbank.add_question",
+        "quizbank.change_question",
+        "quizbank.view_question",
+        "quizbank.review_question",
+        "quizbank.view_topic",
+        "quizbank.add_topic",
+        "quizbank.view_tag",
+        "quizbank.add_topicsummary",
+        "quizbank.change_topicsummary",
+        "quizbank.view_topicsummary",
+    ],
     Role.ADMIN: ALL_PERMISSIONS,
 }
 

@@ -1,0 +1,262 @@
+"""The question bank: topics, questions with options and structured explanations, references,
+review history and topic evidence summaries.
+
+Writes go through `quizbank.services`, which validates, records revisions (django-reversion)
+and enforces the review workflow; the models hold only per-row logic and queryset filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import reversion
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node
+
+if TYPE_CHECKING:
+    from learners.models import User
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class Topic(MP_Node):
+    """A node of the taxonomy: specialty > system > topic (materialised path, django-treebeard)."""
+
+    name: models.CharField[str, str] = models.CharField(max_length=200)
+    node_order_by = ["name"]
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    @property
+    def label(self) -> str:
+        """Return the full path, e.g. "Hematology > Plasma cell disorders > Multiple myeloma"."""
+        return " > ".join(self.names())
+
+    def names(self) -> list[str]:
+        """Return the names from the root down to this topic."""
+        return [node.name for node in Topic.objects.get_ancestors(self)] + [self.name]
+
+
+def topic_labels(topics: Iterable[Topic]) -> dict[int, str]:
+    """Return each topic's full label in one query (Topic.label costs a query per topic)."""
+    topics = list(topics)
+    step = Topic.steplen
+    prefixes = {t.path[:end] for t in topics for end in range(step, len(t.path) + 1, step)}
+    names = dict(Topic.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {
+        t.pk: " > ".join(names[t.path[:end]] for end in range(step, len(t.path) + 1, step))
+        for t in topics
+    }
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=64, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def published(self) -> QuestionQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def awaiting_review(self) -> QuestionQuerySet:
+        return self.filter(status=Status.IN_REVIEW)
+
+    def in_topic(self, topic: Topic) -> QuestionQuerySet:
+        """Questions filed under `topic` or any topic below it."""
+        return self.filter(topic__path__startswith=topic.path)
+
+    def with_list_details(self) -> QuestionQuerySet:
+        """Load what a list of questions shows, in a fixed number of queries."""
+        return self.select_related("topic", "author").prefetch_related("tags")
+
+    def with_full_content(self) -> QuestionQuerySet:
+        """Load everything a question page shows, in a fixed number of queries."""
+        return self.with_list_details().prefetch_related("options", "references")
+
+
+@reversion.register(follow=["options", "references"])
+class Question(models.Model):
+    class Type(models.TextChoices):
+        SINGLE = "single", "Single best answer"
+        MULTIPLE = "multiple", "Multiple response"
+
+    # The stable key of an imported question within its topic (Moodle's name or id number).
+    name = models.CharField(max_length=255, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    question_type = models.CharField(max_length=16, choices=Type.choices, default=Type.SINGLE)
+    stem = models.TextField(help_text="The clinical vignette (Markdown).")
+    lead_in = models.CharField(max_length=500, help_text="The question asked of the student.")
+    shuffle_options = models.BooleanField(
+        default=True, help_text="Off keeps the authored order (e.g. for 'all of the above')."
+    )
+
+    key_point = models.TextField(blank=True, help_text="The educational objective.")
+    why_correct = models.TextField(blank=True, help_text="Why the keyed answer is right.")
+    high_yield = models.TextField(blank=True)
+    mechanism = models.TextField(blank=True)
+    pearl = models.TextField("clinical pearl", blank=True)
+    mnemonic = models.TextField(blank=True)
+    evidence = models.TextField("evidence base", blank=True)
+
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    difficulty = models.FloatField(
+        default=0.0, help_text="Item difficulty on a logit scale; calibrated from responses."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_questions"
+    )
+    decision_model = models.CharField(max_length=64, blank=True)
+    decision_case = models.JSONField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "name"],
+                condition=~Q(name=""),
+                name="unique_question_name_per_topic",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "topic"], name="question_status_topic")]
+        permissions = [("review_question", "Can review and publish questions")]
+
+    def __str__(self) -> str:
+        return self.name or self.lead_in[:60]
+
+    def correct_options(self) -> list[Option]:
+        return [option for option in self.options.all() if option.is_correct]
+
+    def is_authored_by(self, user: User) -> bool:
+        return self.author_id == user.pk
+
+    def explanation_sections(self) -> list[tuple[str, str, str]]:
+        """Return (key, title, Markdown) for each filled explanation section, in teaching order."""
+        sections = [
+            ("key_point", "Key point", self.key_point),
+            ("why_correct", "Why this is the answer", self.why_correct),
+            ("high_yield", "High-yield facts", self.high_yield),
+            ("mechanism", "Mechanism", self.mechanism),
+            ("pearl", "Clinical pearl", self.pearl),
+            ("mnemonic", "Mnemonic", self.mnemonic),
+            ("evidence", "Evidence base", self.evidence),
+        ]
+        return [section for section in sections if section[2].strip()]
+
+
+@reversion.register()
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    is_correct = models.BooleanField(default=False)
+    why_not = models.TextField(blank=True, help_text="Why this option is wrong (distractors).")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def letter(self) -> str:
+        return "ABCDEFGH"[self.position] if self.position < 8 else str(self.position + 1)
+
+
+@reversion.register()
+class Reference(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField()
+    citation = models.TextField()
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.citation[:80]
+
+
+class ReviewEvent(models.Model):
+    """One step of a question's review: a submission, a comment, a decision."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        COMMENTED = "commented", "Commented"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+        EDITED = "edited", "Edited"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_events"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor}"
+
+
+@reversion.register(follow=["references"])
+class TopicSummary(models.Model):
+    """A topic's evidence summary: sections of short points citing numbered references."""
+
+    topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="summary")
+    # [{"heading": "From the guidelines", "points": ["Markdown citing [1]", ...]}, ...]
+    sections = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topic_summaries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "topic summaries"
+
+    def __str__(self) -> str:
+        return f"Evidence summary: {self.topic}"
+
+
+@reversion.register()
+class SummaryReference(models.Model):
+    summary = models.ForeignKey(TopicSummary, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField()
+    citation = models.TextField()
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"[{self.position + 1}] {self.citation[:80]}"

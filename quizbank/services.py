@@ -1,0 +1,427 @@
+"""Workflows of the question bank, shared by the authoring pages, the API, imports and the admin.
+
+Every save validates (quizbank.validation), checks who may act (quizbank.access), records a
+revision with django-reversion (who, when, what changed) and logs the review step. Revisions
+group a question with its options and references, so a response can point at exactly what the
+student saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from typing import Any
+
+import reversion
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from reversion.models import Version
+
+from learners.models import User
+from quizbank import access
+from quizbank.content import (
+    EXPLANATION_FIELDS,
+    OptionContent,
+    QuestionContent,
+    ReferenceContent,
+    SummaryContent,
+    SummarySection,
+    normalise_tag,
+)
+from quizbank.models import (
+    Option,
+    Question,
+    Reference,
+    ReviewEvent,
+    Status,
+    SummaryReference,
+    Tag,
+    Topic,
+    TopicSummary,
+)
+from quizbank.validation import validate_question, validate_summary
+
+
+class WorkflowError(Exception):
+    """A status change that the workflow does not allow from the current state."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# Topics ---------------------------------------------------------------------------------------
+
+
+def ensure_topic(path: list[str]) -> Topic:
+    """Return the topic at `path` (names from the root), creating missing levels."""
+    names = [name.strip() for name in path if name.strip()]
+    if not names:
+        raise ValidationError({"topic": ["Choose a topic."]})
+    root_name, *child_names = names
+    tree = Topic.objects
+    node = tree.get_root_nodes().filter(name__iexact=root_name).first()
+    if node is None:
+        node = tree.add_root({"name": root_name})
+    for name in child_names:
+        child = tree.get_children(node).filter(name__iexact=name).first()
+        node = child if child is not None else tree.add_child(node, {"name": name})
+    topic: Topic = node
+    return topic
+
+
+# Questions ------------------------------------------------------------------------------------
+
+
+def question_content(question: Question) -> QuestionContent:
+    """Return the editable content of a saved question."""
+    return QuestionContent(
+        topic_path=question.topic.names(),
+        stem=question.stem,
+        lead_in=question.lead_in,
+        options=[
+            OptionContent(text=o.text, is_correct=o.is_correct, why_not=o.why_not, id=o.pk)
+            for o in question.options.all()
+        ],
+        question_type=question.question_type,
+        name=question.name,
+        shuffle_options=question.shuffle_options,
+        explanation={key: getattr(question, key) for key in EXPLANATION_FIELDS},
+        references=[
+            ReferenceContent(citation=r.citation, url=r.url) for r in question.references.all()
+        ],
+        tags=[tag.name for tag in question.tags.all()],
+        difficulty=question.difficulty,
+        decision_model=question.decision_model,
+        decision_case=question.decision_case,
+    )
+
+
+@transaction.atomic
+def create_question(
+    *, content: QuestionContent, by: User, status: str = Status.DRAFT, comment: str = ""
+) -> Question:
+    """Save a new question; it starts as a draft unless an import or admin says otherwise."""
+    access.require(access.is_author(by), "Only instructors and admins author questions.")
+    validate_question(content, for_publication=status == Status.PUBLISHED)
+    question = Question(author=by, status=status)
+    if status == Status.PUBLISHED:
+        question.published_at = timezone.now()
+    _write(question, content)
+    record_revision(question, by=by, comment=comment or "Created")
+    return question
+
+
+@transaction.atomic
+def update_question(
+    *, question: Question, content: QuestionContent, by: User, comment: str = ""
+) -> Question:
+    """Save new content for `question`; a published question gets a new revision at once."""
+    access.require(access.can_edit(by, question), "You may not edit this question.")
+    validate_question(content, for_publication=question.status == Status.PUBLISHED)
+    changed = changed_fields(question_content(question), content)
+    if not changed:
+        return question
+    _write(question, content)
+    record_revision(question, by=by, comment=comment or "Changed " + ", ".join(changed))
+    ReviewEvent.objects.create(
+        question=question,
+        actor=by,
+        action=ReviewEvent.Action.EDITED,
+        comment="Changed " + ", ".join(changed),
+    )
+    return question
+
+
+def record_revision(item: Question | TopicSummary, *, by: User, comment: str) -> None:
+    """Record the item as it now is, with its options and references, as one revision."""
+    # Added after every write, not around it: django-reversion follows the relations when the
+    # object is added, and options and references are rewritten after the question row.
+    with reversion.create_revision():
+        reversion.add_to_revision(item)
+        reversion.set_user(by)
+        reversion.set_comment(comment)
+
+
+def _write(question: Question, content: QuestionContent) -> None:
+    """Store `content` on `question` (saved), replacing options, references and tags."""
+    question.topic = ensure_topic(content.topic_path)
+    question.name = content.name.strip()
+    question.question_type = content.question_type
+    question.stem = content.stem.strip()
+    question.lead_in = content.lead_in.strip()
+    question.shuffle_options = content.shuffle_options
+    question.difficulty = content.difficulty
+    question.decision_model = content.decision_model
+    question.decision_case = content.decision_case
+    for key in EXPLANATION_FIELDS:
+        setattr(question, key, content.explanation_text(key).strip())
+    question.save()
+    _write_options(question, content.options)
+    question.references.all().delete()
+    Reference.objects.bulk_create(
+        Reference(question=question, position=i, citation=r.citation.strip(), url=r.url.strip())
+        for i, r in enumerate(content.references)
+    )
+    question.tags.set(ensure_tags(content.tags))
+
+
+def _write_options(question: Question, options: list[OptionContent]) -> None:
+    """Keep the ids of options that stay (responses refer to them), in the new order."""
+    existing = {option.pk: option for option in question.options.all()}
+    kept, new = [], []
+    for position, content in enumerate(options):
+        option = existing.get(content.id) if content.id is not None else None
+        if option is None:
+            option = Option(question=question)
+            new.append(option)
+        else:
+            kept.append(option)
+        option.position = position
+        option.text = content.text.strip()
+        option.is_correct = content.is_correct
+        option.why_not = "" if content.is_correct else content.why_not.strip()
+    Option.objects.filter(question=question).exclude(pk__in=[o.pk for o in kept]).delete()
+    Option.objects.bulk_update(kept, ["position", "text", "is_correct", "why_not"])
+    Option.objects.bulk_create(new)
+
+
+def ensure_tags(names: Iterable[str]) -> list[Tag]:
+    wanted = sorted({normalise_tag(name) for name in names if name.strip()})
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    missing = [Tag(name=name) for name in wanted if name not in existing]
+    Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    return list(Tag.objects.filter(name__in=wanted))
+
+
+def changed_fields(before: QuestionContent, after: QuestionContent) -> list[str]:
+    """Name what an edit changed, for the revision history."""
+    labels = {
+        "topic_path": "topic",
+        "stem": "stem",
+        "lead_in": "lead-in",
+        "question_type": "type",
+        "name": "name",
+        "shuffle_options": "option shuffling",
+        "difficulty": "difficulty",
+        "decision_model": "decision model",
+        "decision_case": "decision case",
+        "tags": "tags",
+    }
+    changed = [
+        label
+        for attr, label in labels.items()
+        if _normalised(getattr(before, attr)) != _normalised(getattr(after, attr))
+    ]
+    for key in EXPLANATION_FIELDS:
+        if before.explanation_text(key).strip() != after.explanation_text(key).strip():
+            changed.append(key.replace("_", " "))
+    if [(o.text.strip(), o.is_correct, o.why_not.strip()) for o in before.options] != [
+        (o.text.strip(), o.is_correct, "" if o.is_correct else o.why_not.strip())
+        for o in after.options
+    ]:
+        changed.append("options")
+    if [(r.citation.strip(), r.url.strip()) for r in before.references] != [
+        (r.citation.strip(), r.url.strip()) for r in after.references
+    ]:
+        changed.append("references")
+    return changed
+
+
+def _normalised(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return sorted(normalise_tag(v) if isinstance(v, str) else v for v in value)
+    return value
+
+
+# The review workflow --------------------------------------------------------------------------
+
+
+def _transition(
+    item: Question,
+    *,
+    by: User,
+    to: str,
+    allowed_from: AbstractSet[str],
+    action: str,
+    comment: str,
+) -> None:
+    if item.status not in allowed_from:
+        raise WorkflowError(
+            f"A {item.get_status_display().lower()} question cannot be "
+            f"{ReviewEvent.Action(action).label.lower()}.",
+            code="invalid_transition",
+        )
+    item.status = to
+    update = ["status", "updated_at"]
+    if to == Status.PUBLISHED:
+        item.published_at = timezone.now()
+        update.append("published_at")
+    item.save(update_fields=update)
+    label = ReviewEvent.Action(action).label
+    record_revision(item, by=by, comment=f"{label}: {comment}" if comment else label)
+    ReviewEvent.objects.create(question=item, actor=by, action=action, comment=comment)
+
+
+@transaction.atomic
+def submit_for_review(*, question: Question, by: User, comment: str = "") -> None:
+    """Send a draft to the review queue (its author or an admin)."""
+    access.require(
+        question.is_authored_by(by) or access.is_admin(by),
+        "Only the author submits a question for review.",
+    )
+    validate_question(question_content(question), for_publication=True)
+    _transition(
+        question,
+        by=by,
+        to=Status.IN_REVIEW,
+        allowed_from={Status.DRAFT},
+        action=ReviewEvent.Action.SUBMITTED,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def request_changes(*, question: Question, by: User, comment: str) -> None:
+    """Return a question in review to its author as a draft, saying what to change."""
+    access.require(access.can_review(by, question), "Another instructor reviews this question.")
+    if not comment.strip():
+        raise ValidationError({"comment": ["Say what should change."]})
+    _transition(
+        question,
+        by=by,
+        to=Status.DRAFT,
+        allowed_from={Status.IN_REVIEW},
+        action=ReviewEvent.Action.CHANGES_REQUESTED,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def publish_question(*, question: Question, by: User, comment: str = "") -> None:
+    """Publish a question in review; a reviewer other than the author, or an admin, decides."""
+    if question.is_authored_by(by) and not access.is_admin(by):
+        raise PermissionDenied("A reviewer other than the author publishes a question.")
+    access.require(access.can_review(by, question), "Only reviewers publish questions.")
+    allowed = {Status.IN_REVIEW}
+    if access.is_admin(by):
+        # Admins may override the review step and publish a draft directly.
+        allowed.add(Status.DRAFT)
+        if question.is_authored_by(by) or question.status == Status.DRAFT:
+            comment = comment or "Published by an admin without a second reviewer."
+    validate_question(question_content(question), for_publication=True)
+    _transition(
+        question,
+        by=by,
+        to=Status.PUBLISHED,
+        allowed_from=allowed,
+        action=ReviewEvent.Action.PUBLISHED,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def retire_question(*, question: Question, by: User, comment: str = "") -> None:
+    """Take a published question out of practice; its responses and history stay."""
+    access.require(access.can_review(by, question), "Only reviewers retire questions.")
+    _transition(
+        question,
+        by=by,
+        to=Status.RETIRED,
+        allowed_from={Status.PUBLISHED},
+        action=ReviewEvent.Action.RETIRED,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def comment_on_question(*, question: Question, by: User, comment: str) -> ReviewEvent:
+    access.require(access.is_author(by), "Only instructors and admins comment on questions.")
+    if not comment.strip():
+        raise ValidationError({"comment": ["The comment is empty."]})
+    return ReviewEvent.objects.create(
+        question=question, actor=by, action=ReviewEvent.Action.COMMENTED, comment=comment.strip()
+    )
+
+
+def question_history(question: Question) -> list[Version]:
+    """Return the question's revisions, newest first, each with its user and comment."""
+    return list(Version.objects.get_for_object(question).select_related("revision__user"))
+
+
+# Topic evidence summaries ---------------------------------------------------------------------
+
+
+def summary_content(summary: TopicSummary) -> SummaryContent:
+    return SummaryContent(
+        sections=[
+            SummarySection(heading=s["heading"], points=list(s["points"])) for s in summary.sections
+        ],
+        references=[
+            ReferenceContent(citation=r.citation, url=r.url) for r in summary.references.all()
+        ],
+    )
+
+
+@transaction.atomic
+def save_topic_summary(
+    *, topic: Topic, content: SummaryContent, by: User, status: str | None = None
+) -> TopicSummary:
+    """Create or update a topic's evidence summary, with a revision."""
+    validate_summary(content)
+    summary = TopicSummary.objects.filter(topic=topic).first()
+    if summary is None:
+        access.require(access.is_author(by), "Only instructors and admins write summaries.")
+        summary = TopicSummary(topic=topic, author=by)
+    else:
+        access.require(access.can_edit(by, summary), "You may not edit this evidence summary.")
+    if status is not None:
+        summary.status = status
+        if status == Status.PUBLISHED and summary.published_at is None:
+            summary.published_at = timezone.now()
+    summary.sections = [
+        {"heading": s.heading.strip(), "points": [p.strip() for p in s.points]}
+        for s in content.sections
+    ]
+    summary.save()
+    summary.references.all().delete()
+    SummaryReference.objects.bulk_create(
+        SummaryReference(summary=summary, position=i, citation=r.citation, url=r.url)
+        for i, r in enumerate(content.references)
+    )
+    record_revision(summary, by=by, comment="Saved evidence summary")
+    return summary
+
+
+@transaction.atomic
+def change_summary_status(*, summary: TopicSummary, by: User, to: str) -> None:
+    """Move a summary through the same workflow as questions (submit, publish, retire)."""
+    moves = {
+        Status.IN_REVIEW: ({Status.DRAFT}, summary.author_id == by.pk or access.is_admin(by)),
+        Status.PUBLISHED: (
+            {Status.IN_REVIEW} | ({Status.DRAFT} if access.is_admin(by) else set()),
+            access.can_review(by, summary),
+        ),
+        Status.RETIRED: ({Status.PUBLISHED}, access.can_review(by, summary)),
+        Status.DRAFT: ({Status.IN_REVIEW}, access.can_review(by, summary)),
+    }
+    if to not in moves:
+        raise WorkflowError(f'Unknown status "{to}".', code="unknown_status")
+    allowed_from, permitted = moves[Status(to)]
+    access.require(permitted, "You may not make this change to the evidence summary.")
+    if summary.status not in allowed_from:
+        raise WorkflowError(
+            f"A {summary.get_status_display().lower()} summary cannot become {Status(to).label}.",
+            code="invalid_transition",
+        )
+    summary.status = to
+    fields = ["status", "updated_at"]
+    if to == Status.PUBLISHED:
+        summary.published_at = timezone.now()
+        fields.append("published_at")
+    summary.save(update_fields=fields)
+    record_revision(summary, by=by, comment=f"Status: {Status(to).label}")
