@@ -23,6 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("learners.urls")),
     path("authoring/", include("quizbank.urls")),
+    path("topics/", include("quizbank.topic_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizbank import views
+from quizbank.views import authoring as views
 
 urlpatterns = [
     path("", views.authoring_home, name="authoring-home"),

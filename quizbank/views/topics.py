@@ -1,0 +1,1 @@
+"""Topic list and evidence summary pages."""
