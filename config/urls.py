@@ -5,9 +5,11 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
 from learners.api import MeView, TokenView
+from quizbank.api import QuestionViewSet, TopicViewSet
 
 # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
 # Swagger UI does apply inline styles, allowed on this page alone (still no third-party origin).
@@ -15,9 +17,14 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
     SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 )
 
+router = SimpleRouter()
+router.register("questions", QuestionViewSet, basename="question")
+router.register("topics", TopicViewSet, basename="topic")
+
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    *router.urls,
 ]
 
 urlpatterns = [

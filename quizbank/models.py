@@ -88,10 +88,10 @@ class QuestionQuerySet(models.QuerySet["Question"]):
 
     def with_full_content(self) -> QuestionQuerySet:
         """Load everything a question page shows, in a fixed number of queries."""
-        return self.with_list_details().prefetch_related("options", "references")
+        return self.with_list_details().prefetch_related("options", "references", "images")
 
 
-@reversion.register(follow=["options", "references"])
+@reversion.register(follow=["options", "references", "images"])
 class Question(models.Model):
     class Type(models.TextChoices):
         SINGLE = "single", "Single best answer"
@@ -198,6 +198,28 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return self.citation[:80]
+
+
+def question_image_path(image: QuestionImage, filename: str) -> str:
+    return f"questions/{image.question_id}/{filename}"
+
+
+@reversion.register()
+class QuestionImage(models.Model):
+    """An image shown with the vignette (an X-ray, a blood film), with its text alternative."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    image = models.ImageField(upload_to=question_image_path)
+    alt_text = models.CharField(
+        max_length=300, help_text="What the image shows, for screen readers and slow links."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
 
 
 class ReviewEvent(models.Model):

@@ -14,6 +14,7 @@ from typing import Any
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
@@ -29,9 +30,11 @@ from quizbank.content import (
     SummarySection,
     normalise_tag,
 )
+from quizbank.images import validate_image
 from quizbank.models import (
     Option,
     Question,
+    QuestionImage,
     Reference,
     ReviewEvent,
     Status,
@@ -250,6 +253,9 @@ def _transition(
     action: str,
     comment: str,
 ) -> None:
+    # Repeating a step (a double click, a retried request) changes nothing and is not an error.
+    if item.status == to:
+        return
     if item.status not in allowed_from:
         raise WorkflowError(
             f"A {item.get_status_display().lower()} question cannot be "
@@ -346,6 +352,31 @@ def comment_on_question(*, question: Question, by: User, comment: str) -> Review
     return ReviewEvent.objects.create(
         question=question, actor=by, action=ReviewEvent.Action.COMMENTED, comment=comment.strip()
     )
+
+
+@transaction.atomic
+def add_question_image(
+    *, question: Question, upload: UploadedFile, alt_text: str, by: User
+) -> QuestionImage:
+    """Attach a validated image to the vignette, as a new revision of the question."""
+    access.require(access.can_edit(by, question), "You may not edit this question.")
+    validate_image(upload, size=upload.size or 0, alt_text=alt_text)
+    image = QuestionImage.objects.create(
+        question=question,
+        position=question.images.count(),
+        image=upload,
+        alt_text=alt_text.strip(),
+    )
+    record_revision(question, by=by, comment="Added an image")
+    return image
+
+
+@transaction.atomic
+def remove_question_image(*, image: QuestionImage, by: User) -> None:
+    question = image.question
+    access.require(access.can_edit(by, question), "You may not edit this question.")
+    image.delete()
+    record_revision(question, by=by, comment="Removed an image")
 
 
 def question_history(question: Question) -> list[Version]:

@@ -1,0 +1,32 @@
+"""One place that turns domain errors into API responses (400, 403, 409)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from quizbank.services import WorkflowError
+
+
+def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    """Extend DRF's handler with the platform's domain errors."""
+    if isinstance(error, DjangoValidationError):
+        if hasattr(error, "error_dict"):
+            body: Any = {
+                field: [str(m) for m in errors.messages]
+                for field, errors in (
+                    (f, DjangoValidationError(e)) for f, e in error.error_dict.items()
+                )
+            }
+        else:
+            body = {"non_field_errors": error.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(error, WorkflowError):
+        return Response(
+            {"detail": error.message, "code": error.code}, status=status.HTTP_409_CONFLICT
+        )
+    return drf_exception_handler(error, context)
