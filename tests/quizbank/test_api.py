@@ -239,3 +239,24 @@ def test_the_schema_documents_every_question_field(client: Client) -> None:
     option = schema["components"]["schemas"]["Option"]["properties"]
     assert set(option) == {"id", "text", "is_correct", "why_not"}
     assert "patch" in schema["paths"]["/api/v1/questions/{id}/"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/quizbank/question/",
+        "/admin/quizbank/question/{pk}/change/",
+        "/admin/quizbank/question/{pk}/history/",
+        "/admin/quizbank/topic/",
+        "/admin/quizbank/reviewevent/",
+        "/admin/quizbank/topicsummary/",
+    ],
+)
+def test_admins_reach_every_bank_page_of_the_admin(
+    client_for: Any, admin_user: User, instructor: User, path: str
+) -> None:
+    question = services.create_question(content=sample_content(), by=instructor)
+
+    response = client_for(admin_user).get(path.format(pk=question.pk))
+
+    assert response.status_code == 200
