@@ -18,8 +18,8 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
 )
 
 router = SimpleRouter()
-router.register("questions", QuestionViewSet, basename="question")
-router.register("topics", TopicViewSet, basename="topic")
+router.register("questions", QuestionViewSet, basename="api-question")
+router.register("topics", TopicViewSet, basename="api-topic")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

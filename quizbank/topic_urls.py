@@ -1,5 +1,13 @@
 """URLs under /topics/: the topic list and evidence summaries."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from quizbank.views import topics as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.topic_list, name="topic-list"),
+    path("<int:pk>/", views.topic_detail, name="topic-detail"),
+    path("<int:pk>/summary/edit/", views.summary_edit, name="topic-summary-edit"),
+    path("<int:pk>/summary/status/", views.summary_status, name="topic-summary-status"),
+    path("<int:pk>/summary/history/", views.summary_history, name="topic-summary-history"),
+]
