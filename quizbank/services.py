@@ -398,6 +398,18 @@ def summary_content(summary: TopicSummary) -> SummaryContent:
     )
 
 
+def _stripped(content: SummaryContent) -> SummaryContent:
+    return SummaryContent(
+        sections=[
+            SummarySection(s.heading.strip(), [p.strip() for p in s.points])
+            for s in content.sections
+        ],
+        references=[
+            ReferenceContent(r.citation.strip(), r.url.strip()) for r in content.references
+        ],
+    )
+
+
 @transaction.atomic
 def save_topic_summary(
     *, topic: Topic, content: SummaryContent, by: User, status: str | None = None
@@ -410,6 +422,8 @@ def save_topic_summary(
         summary = TopicSummary(topic=topic, author=by)
     else:
         access.require(access.can_edit(by, summary), "You may not edit this evidence summary.")
+        if status in (None, summary.status) and summary_content(summary) == _stripped(content):
+            return summary
     if status is not None:
         summary.status = status
         if status == Status.PUBLISHED and summary.published_at is None:
@@ -422,33 +436,59 @@ def save_topic_summary(
     summary.references.all().delete()
     SummaryReference.objects.bulk_create(
         SummaryReference(summary=summary, position=i, citation=r.citation, url=r.url)
-        for i, r in enumerate(content.references)
+        for i, r in enumerate(_stripped(content).references)
     )
     record_revision(summary, by=by, comment="Saved evidence summary")
     return summary
 
 
+# Each status a summary can leave, with the moves out of it and their button labels.
+SUMMARY_MOVES: dict[str, list[tuple[str, str]]] = {
+    Status.DRAFT: [
+        (Status.IN_REVIEW, "Submit for review"),
+        (Status.PUBLISHED, "Publish without review"),
+    ],
+    Status.IN_REVIEW: [(Status.PUBLISHED, "Publish"), (Status.DRAFT, "Return to draft")],
+    Status.PUBLISHED: [(Status.RETIRED, "Retire")],
+    Status.RETIRED: [],
+}
+
+
+def _may_move_summary(summary: TopicSummary, *, by: User, to: str) -> bool:
+    if to == Status.IN_REVIEW:
+        return summary.author_id == by.pk or access.is_admin(by)
+    if to == Status.PUBLISHED and summary.status == Status.DRAFT:
+        # Publishing without a second reviewer is an admin's override.
+        return access.is_admin(by)
+    return access.can_review(by, summary)
+
+
+def summary_moves(*, summary: TopicSummary, by: User) -> list[tuple[str, str]]:
+    """Return the (status, label) moves `by` may make on `summary` now."""
+    return [
+        (to, label)
+        for to, label in SUMMARY_MOVES[summary.status]
+        if _may_move_summary(summary, by=by, to=to)
+    ]
+
+
 @transaction.atomic
 def change_summary_status(*, summary: TopicSummary, by: User, to: str) -> None:
     """Move a summary through the same workflow as questions (submit, publish, retire)."""
-    moves = {
-        Status.IN_REVIEW: ({Status.DRAFT}, summary.author_id == by.pk or access.is_admin(by)),
-        Status.PUBLISHED: (
-            {Status.IN_REVIEW} | ({Status.DRAFT} if access.is_admin(by) else set()),
-            access.can_review(by, summary),
-        ),
-        Status.RETIRED: ({Status.PUBLISHED}, access.can_review(by, summary)),
-        Status.DRAFT: ({Status.IN_REVIEW}, access.can_review(by, summary)),
-    }
-    if to not in moves:
+    if to not in Status.values:
         raise WorkflowError(f'Unknown status "{to}".', code="unknown_status")
-    allowed_from, permitted = moves[Status(to)]
-    access.require(permitted, "You may not make this change to the evidence summary.")
-    if summary.status not in allowed_from:
+    if summary.status == to:
+        return
+    if to not in dict(SUMMARY_MOVES[summary.status]):
         raise WorkflowError(
-            f"A {summary.get_status_display().lower()} summary cannot become {Status(to).label}.",
+            f"A {summary.get_status_display().lower()} summary cannot become "
+            f"{Status(to).label.lower()}.",
             code="invalid_transition",
         )
+    access.require(
+        _may_move_summary(summary, by=by, to=to),
+        "You may not make this change to the evidence summary.",
+    )
     summary.status = to
     fields = ["status", "updated_at"]
     if to == Status.PUBLISHED:

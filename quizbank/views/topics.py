@@ -92,27 +92,8 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 def summary_actions(user: User, summary: TopicSummary) -> list[SummaryAction]:
     """Return the status changes `user` may make to `summary`, as buttons."""
-    # Mirrors the moves of services.change_summary_status, which stays the authority: a button
-    # shown here that the service refuses is a 403, never a change.
-    is_admin = access.is_admin(user)
-    may_review = access.can_review(user, summary)
-    is_own = summary.author_id == user.pk
-    candidates = {
-        Status.DRAFT: [
-            (Status.IN_REVIEW, "Submit for review", is_own or is_admin),
-            (Status.PUBLISHED, "Publish without review", is_admin),
-        ],
-        Status.IN_REVIEW: [
-            (Status.PUBLISHED, "Publish", may_review),
-            (Status.DRAFT, "Return to draft", may_review),
-        ],
-        Status.PUBLISHED: [(Status.RETIRED, "Retire", may_review)],
-        Status.RETIRED: [],
-    }
     return [
-        SummaryAction(to, label)
-        for to, label, allowed in candidates[Status(summary.status)]
-        if allowed
+        SummaryAction(to, label) for to, label in services.summary_moves(summary=summary, by=user)
     ]
 
 

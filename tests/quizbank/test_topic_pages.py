@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
+from reversion.models import Version
 
 from learners.models import User
 from learners.roles import Role
@@ -533,7 +534,7 @@ def test_a_change_the_workflow_does_not_allow_is_explained(
 
     response = change_status(client_for(reviewer), topic, Status.RETIRED)
 
-    assertContains(response, "A draft summary cannot become Retired.")
+    assertContains(response, "A draft summary cannot become retired.")
     assert status_of(topic) == Status.DRAFT
 
 
@@ -604,3 +605,14 @@ def test_the_summary_link_is_empty_without_a_published_summary_above(
 
     assert link_for(topic).strip() == ""
     assert link_for(None).strip() == ""
+
+
+def test_saving_an_unchanged_summary_records_no_revision(instructor: User, topic: Topic) -> None:
+    summary = write_summary(topic, instructor)
+    before = Version.objects.get_for_object(summary).count()
+
+    services.save_topic_summary(
+        topic=topic, content=services.summary_content(summary), by=instructor
+    )
+
+    assert Version.objects.get_for_object(summary).count() == before
