@@ -1,7 +1,30 @@
-from django.urls import path
+"""URLs of the authoring area, under /authoring/."""
 
-from quizbank.views import authoring as views
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns = [
-    path("", views.authoring_home, name="authoring-home"),
+from quizbank.views import authoring, imports, review
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", authoring.question_list, name="authoring-home"),
+    path("questions/new/", authoring.question_create, name="authoring-question-new"),
+    path("questions/<int:pk>/", review.question_detail, name="authoring-question"),
+    path("questions/<int:pk>/edit/", authoring.question_edit, name="authoring-question-edit"),
+    path(
+        "questions/<int:pk>/preview/",
+        authoring.question_preview,
+        name="authoring-question-preview",
+    ),
+    path("questions/<int:pk>/submit/", review.question_submit, name="authoring-question-submit"),
+    path(
+        "questions/<int:pk>/request-changes/",
+        review.question_request_changes,
+        name="authoring-question-request-changes",
+    ),
+    path("questions/<int:pk>/publish/", review.question_publish, name="authoring-question-publish"),
+    path("questions/<int:pk>/retire/", review.question_retire, name="authoring-question-retire"),
+    path(
+        "questions/<int:pk>/comments/", review.question_comment, name="authoring-question-comment"
+    ),
+    path("review/", review.review_queue, name="authoring-review-queue"),
+    path("import/", imports.import_upload, name="authoring-import"),
 ]

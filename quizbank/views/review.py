@@ -1,0 +1,165 @@
+"""A question's page (its content, workflow buttons, comments and history), the review steps
+and the review queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from learners.models import User
+from quizbank import access, services
+from quizbank.forms import CommentForm, messages_by_field
+from quizbank.models import Question, ReviewEvent, Status
+from quizbank.views.authoring import AuthoringRequest, instructor_required, question_rows
+
+QUEUE_PAGE_SIZE = 50
+
+
+class WorkflowStep(Protocol):
+    def __call__(self, *, question: Question, by: User, comment: str) -> object: ...
+
+
+def workflow_actions(user: User, question: Question) -> set[str]:
+    """Name the buttons `user` may use on `question` now; the services enforce the same rules."""
+    actions = {"comment"}
+    if access.can_edit(user, question):
+        actions.add("edit")
+    is_own = question.is_authored_by(user)
+    if question.status == Status.DRAFT and (is_own or access.is_admin(user)):
+        actions.add("submit")
+    if access.can_review(user, question):
+        if question.status == Status.IN_REVIEW:
+            actions.add("request_changes")
+        publishable = (
+            {Status.IN_REVIEW, Status.DRAFT} if access.is_admin(user) else {Status.IN_REVIEW}
+        )
+        if question.status in publishable and (not is_own or access.is_admin(user)):
+            actions.add("publish")
+        if question.status == Status.PUBLISHED:
+            actions.add("retire")
+    return actions
+
+
+def render_detail(
+    request: AuthoringRequest,
+    question: Question,
+    *,
+    comment_form: CommentForm | None = None,
+    workflow_errors: list[str] | None = None,
+) -> HttpResponse:
+    events = question.review_events.select_related("actor")
+    context: dict[str, Any] = {
+        "question": question,
+        "options": list(question.options.all()),
+        "topic_label": question.topic.label,
+        "actions": workflow_actions(request.user, question),
+        "comment_form": comment_form or CommentForm(),
+        "workflow_errors": workflow_errors or [],
+        "events": list(events),
+        "versions": services.question_history(question),
+        "decision_case": (
+            json.dumps(question.decision_case, indent=2, ensure_ascii=False)
+            if question.decision_case is not None
+            else ""
+        ),
+    }
+    return render(request, "quizbank/question_detail.html", context)
+
+
+@instructor_required
+def question_detail(request: AuthoringRequest, pk: int) -> HttpResponse:
+    """Show a question with its answer key, its review and its revisions."""
+    question = get_object_or_404(Question.objects.with_full_content(), pk=pk)
+    return render_detail(request, question)
+
+
+def take_step(request: AuthoringRequest, pk: int, step: WorkflowStep, done: str) -> HttpResponse:
+    """Run one review step; refusals by access rules propagate as 403."""
+    question = get_object_or_404(Question.objects.with_full_content(), pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            step(question=question, by=request.user, comment=form.cleaned_data["comment"])
+        except services.WorkflowError as error:
+            messages.error(request, error.message)
+            return redirect("authoring-question", pk=question.pk)
+        except ValidationError as error:
+            return render_detail(
+                request, question, comment_form=form, workflow_errors=step_errors(error, form)
+            )
+        else:
+            messages.success(request, done)
+            return redirect("authoring-question", pk=question.pk)
+    return render_detail(request, question, comment_form=form)
+
+
+def step_errors(error: ValidationError, form: CommentForm) -> list[str]:
+    """Put comment errors on the comment field and return the question's own problems."""
+    problems = []
+    for field, texts in messages_by_field(error).items():
+        if field == "comment":
+            form.add_error("comment", texts)
+        else:
+            problems.extend(texts)
+    return problems
+
+
+@instructor_required
+@require_POST
+def question_submit(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, services.submit_for_review, "Submitted for review.")
+
+
+@instructor_required
+@require_POST
+def question_request_changes(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(
+        request, pk, services.request_changes, "Returned to its author with your comment."
+    )
+
+
+@instructor_required
+@require_POST
+def question_publish(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, services.publish_question, "Published.")
+
+
+@instructor_required
+@require_POST
+def question_retire(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, services.retire_question, "Retired from practice.")
+
+
+@instructor_required
+@require_POST
+def question_comment(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, services.comment_on_question, "Comment added.")
+
+
+@instructor_required
+def review_queue(request: AuthoringRequest) -> HttpResponse:
+    """List questions awaiting review by someone other than their author, oldest first."""
+    submitted = ReviewEvent.objects.filter(
+        question=OuterRef("pk"), action=ReviewEvent.Action.SUBMITTED
+    ).order_by("-created_at")
+    # An imported question may enter review without a submission event: its last change counts.
+    questions = (
+        Question.objects.awaiting_review()
+        .exclude(author=request.user)
+        .with_list_details()
+        .annotate(submitted_at=Coalesce(Subquery(submitted.values("created_at")[:1]), "updated_at"))
+        .order_by(F("submitted_at").asc(), "pk")
+    )
+    page = Paginator(questions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "quizbank/review_queue.html", {"page": page, "rows": question_rows(page)}
+    )
