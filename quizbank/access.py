@@ -49,6 +49,16 @@ def can_review(user: User, item: Reviewable) -> bool:
     )
 
 
+def may_submit(user: User, item: Reviewable) -> bool:
+    """The author sends their own draft to review (an admin may do it for them)."""
+    return item.author_id == user.pk or is_admin(user)
+
+
+def may_publish(user: User, item: Reviewable) -> bool:
+    """A reviewer other than the author publishes; an admin may publish their own (override)."""
+    return can_review(user, item) and (item.author_id != user.pk or is_admin(user))
+
+
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)

@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 import reversion
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -273,12 +273,34 @@ def _transition(
     ReviewEvent.objects.create(question=item, actor=by, action=action, comment=comment)
 
 
+def publishable_from(by: User) -> set[str]:
+    # Admins may override the review step and publish a draft directly.
+    return {Status.IN_REVIEW, Status.DRAFT} if access.is_admin(by) else {Status.IN_REVIEW}
+
+
+def question_actions(*, question: Question, by: User) -> set[str]:
+    """Name the steps `by` may take on `question` now, by the rules the steps enforce."""
+    actions: set[str] = set()
+    if access.is_author(by):
+        actions.add("comment")
+    if access.can_edit(by, question):
+        actions.add("edit")
+    if question.status == Status.DRAFT and access.may_submit(by, question):
+        actions.add("submit")
+    if question.status == Status.IN_REVIEW and access.can_review(by, question):
+        actions.add("request_changes")
+    if question.status in publishable_from(by) and access.may_publish(by, question):
+        actions.add("publish")
+    if question.status == Status.PUBLISHED and access.can_review(by, question):
+        actions.add("retire")
+    return actions
+
+
 @transaction.atomic
 def submit_for_review(*, question: Question, by: User, comment: str = "") -> None:
     """Send a draft to the review queue (its author or an admin)."""
     access.require(
-        question.is_authored_by(by) or access.is_admin(by),
-        "Only the author submits a question for review.",
+        access.may_submit(by, question), "Only the author submits a question for review."
     )
     validate_question(question_content(question), for_publication=True)
     _transition(
@@ -310,15 +332,15 @@ def request_changes(*, question: Question, by: User, comment: str) -> None:
 @transaction.atomic
 def publish_question(*, question: Question, by: User, comment: str = "") -> None:
     """Publish a question in review; a reviewer other than the author, or an admin, decides."""
-    if question.is_authored_by(by) and not access.is_admin(by):
-        raise PermissionDenied("A reviewer other than the author publishes a question.")
-    access.require(access.can_review(by, question), "Only reviewers publish questions.")
-    allowed = {Status.IN_REVIEW}
-    if access.is_admin(by):
-        # Admins may override the review step and publish a draft directly.
-        allowed.add(Status.DRAFT)
-        if question.is_authored_by(by) or question.status == Status.DRAFT:
-            comment = comment or "Published by an admin without a second reviewer."
+    access.require(
+        access.may_publish(by, question),
+        "A reviewer other than the author publishes a question."
+        if question.is_authored_by(by)
+        else "Only reviewers publish questions.",
+    )
+    allowed = publishable_from(by)
+    if access.is_admin(by) and (question.is_authored_by(by) or question.status == Status.DRAFT):
+        comment = comment or "Published by an admin without a second reviewer."
     validate_question(question_content(question), for_publication=True)
     _transition(
         question,

@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from learners.models import User
-from quizbank import access, services
+from quizbank import services
 from quizbank.forms import CommentForm, messages_by_field
-from quizbank.models import Question, ReviewEvent, Status
+from quizbank.models import Question, ReviewEvent
 from quizbank.views.authoring import AuthoringRequest, instructor_required, question_rows
 
 QUEUE_PAGE_SIZE = 50
@@ -26,27 +26,6 @@ QUEUE_PAGE_SIZE = 50
 
 class WorkflowStep(Protocol):
     def __call__(self, *, question: Question, by: User, comment: str) -> object: ...
-
-
-def workflow_actions(user: User, question: Question) -> set[str]:
-    """Name the buttons `user` may use on `question` now; the services enforce the same rules."""
-    actions = {"comment"}
-    if access.can_edit(user, question):
-        actions.add("edit")
-    is_own = question.is_authored_by(user)
-    if question.status == Status.DRAFT and (is_own or access.is_admin(user)):
-        actions.add("submit")
-    if access.can_review(user, question):
-        if question.status == Status.IN_REVIEW:
-            actions.add("request_changes")
-        publishable = (
-            {Status.IN_REVIEW, Status.DRAFT} if access.is_admin(user) else {Status.IN_REVIEW}
-        )
-        if question.status in publishable and (not is_own or access.is_admin(user)):
-            actions.add("publish")
-        if question.status == Status.PUBLISHED:
-            actions.add("retire")
-    return actions
 
 
 def render_detail(
@@ -61,7 +40,7 @@ def render_detail(
         "question": question,
         "options": list(question.options.all()),
         "topic_label": question.topic.label,
-        "actions": workflow_actions(request.user, question),
+        "actions": services.question_actions(question=question, by=request.user),
         "comment_form": comment_form or CommentForm(),
         "workflow_errors": workflow_errors or [],
         "events": list(events),
