@@ -45,6 +45,14 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def render_markdown_inline(text: str) -> SafeString:
+    """Render a one-paragraph text (an option, a citation) without the enclosing <p>."""
+    html = str(render_markdown(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return mark_safe(html)  # noqa: S308 - sanitised by render_markdown
+
+
 def render_markdown(text: str) -> SafeString:
     """Render Markdown to HTML that is safe to put in a page as it is."""
     html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])

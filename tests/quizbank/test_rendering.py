@@ -44,3 +44,13 @@ def test_links_are_marked_as_external_and_unfollowed() -> None:
 
     assert 'href="https://www.nccn.org/"' in html
     assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_inline_rendering_keeps_formatting_without_a_paragraph() -> None:
+    from quizbank.rendering import render_markdown_inline
+
+    assert render_markdown_inline("**Bortezomib** plus dexamethasone") == (
+        "<strong>Bortezomib</strong> plus dexamethasone"
+    )
+    assert render_markdown_inline("<script>x</script>Dex") == "Dex"
+    assert "<p>" in render_markdown_inline("First paragraph.\n\nSecond paragraph.")
