@@ -90,3 +90,12 @@ def celery_worker(redis_url: str) -> Iterator[Any]:
         celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def starter_bank(admin_user: User) -> None:
+    """The starter bank of published questions, as `make run` loads it."""
+    from quizbank.starter import load_starter_bank
+
+    report = load_starter_bank(by=admin_user)
+    assert report.errors == []
