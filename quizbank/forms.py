@@ -35,11 +35,6 @@ LETTERS = "ABCDEFGH"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-def split_topic_path(text: str) -> list[str]:
-    """Return the names of a path typed as "Hematology > Plasma cell disorders"."""
-    return [name.strip() for name in text.split(">") if name.strip()]
-
-
 def topic_choices(topics: list[Topic], *, empty_label: str) -> list[tuple[Any, str]]:
     """Return select choices for every topic, labelled with its full path, in tree order."""
     labels = topic_labels(topics)
@@ -146,7 +141,7 @@ class QuestionForm(forms.Form):
 
     def topic_path(self) -> list[str]:
         """Return the chosen topic as names from the root; a typed new path wins."""
-        typed = split_topic_path(self.cleaned_data.get("new_topic", ""))
+        typed = importing.split_topic_path(self.cleaned_data.get("new_topic", ""))
         if typed:
             return typed
         topic = self.topics.get(self.cleaned_data.get("topic") or 0)
@@ -397,8 +392,8 @@ class ImportForm(forms.Form):
         label="Topic",
         required=False,
         max_length=600,
-        help_text='Optional: file every question under this topic, e.g. "Hematology > '
-        "Plasma cell disorders\". Otherwise the file's own categories are used.",
+        help_text='Optional: where the file goes, e.g. "Hematology > Plasma cell disorders". '
+        "The file's own categories are placed below it; questions without one land on it.",
     )
     publish = forms.BooleanField(
         label="Publish the imported questions", required=False, help_text="Otherwise drafts."
@@ -408,6 +403,12 @@ class ImportForm(forms.Form):
         required=False,
         initial=True,
     )
+
+    def __init__(self, *args: Any, can_publish: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_publish:
+            # Publishing on import is an admin's override of the review step.
+            del self.fields["publish"]
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]

@@ -127,6 +127,12 @@ def import_questions(
 ) -> ImportReport:
     """Import the questions in `text`, written in format `fmt`: all of them, or none."""
     access.require(access.is_author(by), "Only instructors and admins import questions.")
+    # Publishing on import skips the second reviewer, so it is an admin's override, as
+    # publishing a draft directly is.
+    access.require(
+        not publish or access.is_admin(by),
+        "Only admins publish on import; import as drafts and submit them for review.",
+    )
     parsed = formats.parser_for(fmt)(text)
     run = _Import(parsed, by=by, prefix=_names(topic_path or []), publish=publish, fmt=fmt)
     if dry_run:

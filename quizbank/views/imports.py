@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from quizbank import access
 from quizbank.forms import ImportForm, messages_by_field
 from quizbank.importing import ImportReport, import_questions
 from quizbank.views.authoring import AuthoringRequest, instructor_required
@@ -17,7 +18,12 @@ from quizbank.views.authoring import AuthoringRequest, instructor_required
 def import_upload(request: AuthoringRequest) -> HttpResponse:
     """Import a file of questions (or only check it, as a dry run) and show the report."""
     posted = request.method == "POST"
-    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
+    can_publish = access.is_admin(request.user)
+    form = (
+        ImportForm(request.POST, request.FILES, can_publish=can_publish)
+        if posted
+        else ImportForm(can_publish=can_publish)
+    )
     report: ImportReport | None = None
     if posted and form.is_valid():
         try:
@@ -26,7 +32,7 @@ def import_upload(request: AuthoringRequest) -> HttpResponse:
                 fmt=form.cleaned_data["format"],
                 by=request.user,
                 topic_path=form.topic_names(),
-                publish=form.cleaned_data["publish"],
+                publish=form.cleaned_data.get("publish", False),
                 dry_run=form.cleaned_data["dry_run"],
             )
         except ValidationError as error:

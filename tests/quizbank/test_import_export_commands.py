@@ -141,6 +141,21 @@ def test_publish_makes_the_items_published_when_they_qualify(admin_user: User) -
 
 
 @pytest.mark.django_db
+def test_publishing_as_an_instructor_is_bad_usage(instructor: User) -> None:
+    error = failure(
+        "import_questions",
+        str(MOODLE / "questions.aiken.txt"),
+        "--format=aiken",
+        f"--author={instructor.username}",
+        "--publish",
+    )
+
+    assert error.returncode == 2
+    assert "Only admins publish on import" in str(error)
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_unknown_format_is_bad_usage(admin_user: User) -> None:
     error = failure("import_questions", str(MOODLE / "questions.gift.txt"), "--format", "docx")
 

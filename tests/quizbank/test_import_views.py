@@ -27,8 +27,6 @@ GIFT = """
 def test_the_import_page_imports_a_file_or_only_reports_on_a_dry_run(
     client_for: Any, instructor: User, dry_run: bool
 ) -> None:
-    # The import formats were written alongside these pages; skip until they exist.
-    pytest.importorskip("quizbank.importing")
     upload = SimpleUploadedFile("bank.gift", GIFT.encode(), content_type="text/plain")
     data = {"file": upload, "format": "gift", "topic_path": "Hematology > Myeloma"}
     if dry_run:
@@ -72,3 +70,26 @@ def test_the_import_page_refuses_a_file_that_is_not_utf8(client_for: Any, instru
     )
 
     assert "The file is not UTF-8 text" in response.content.decode()
+
+
+def test_only_admins_are_offered_publishing_on_import(
+    client_for: Any, instructor: User, admin_user: User
+) -> None:
+    instructor_page = client_for(instructor).get(reverse("authoring-import")).content.decode()
+    admin_page = client_for(admin_user).get(reverse("authoring-import")).content.decode()
+
+    assert 'name="publish"' not in instructor_page
+    assert 'name="publish"' in admin_page
+
+
+def test_an_instructor_posting_publish_anyway_gets_drafts(
+    client_for: Any, instructor: User
+) -> None:
+    upload = SimpleUploadedFile("bank.gift", GIFT.encode(), content_type="text/plain")
+
+    client_for(instructor).post(
+        reverse("authoring-import"),
+        {"file": upload, "format": "gift", "topic_path": "Hematology", "publish": "on"},
+    )
+
+    assert Question.objects.get().status == Status.DRAFT

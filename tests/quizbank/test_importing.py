@@ -135,8 +135,8 @@ def test_items_are_drafts_without_revisions_unless_published(instructor: User) -
     assert not Version.objects.get_for_object(question).exists()
 
 
-def test_publishing_requires_what_publication_requires(instructor: User) -> None:
-    report = import_questions(text=gift(), fmt="gift", by=instructor, publish=True)
+def test_publishing_requires_what_publication_requires(admin_user: User) -> None:
+    report = import_questions(text=gift(), fmt="gift", by=admin_user, publish=True)
 
     assert {
         "line": 10,
@@ -150,7 +150,7 @@ def test_publishing_requires_what_publication_requires(instructor: User) -> None
     assert not Question.objects.exists()
 
 
-def test_published_imports_are_published_with_a_revision(instructor: User) -> None:
+def test_published_imports_are_published_with_a_revision(admin_user: User) -> None:
     text = (
         "::af-rate::A 60-year-old man has AF at 130/min.\\n\\nWhich drug first?{\n"
         "  =Bisoprolol\n  ~Amiodarone#Rhythm control.\n"
@@ -158,7 +158,7 @@ def test_published_imports_are_published_with_a_revision(instructor: User) -> No
     )
 
     report = import_questions(
-        text=text, fmt="gift", by=instructor, topic_path=["Cardiology"], publish=True
+        text=text, fmt="gift", by=admin_user, topic_path=["Cardiology"], publish=True
     )
 
     assert (report.created, report.errors) == (1, [])
@@ -171,14 +171,14 @@ def test_published_imports_are_published_with_a_revision(instructor: User) -> No
     )
     history = services.question_history(question)
     assert [(v.revision.user, v.revision.comment) for v in history] == [
-        (instructor, "Imported (gift)")
+        (admin_user, "Imported (gift)")
     ]
 
 
-def test_an_unexplained_distractor_blocks_publishing(instructor: User) -> None:
+def test_an_unexplained_distractor_blocks_publishing(admin_user: User) -> None:
     text = "::q::Stem here.\\n\\nWhich?{=a ~b\n####Because.\\n\\n**Key point\\:** A.}"
 
-    report = import_questions(text=text, fmt="gift", by=instructor, topic_path=["T"], publish=True)
+    report = import_questions(text=text, fmt="gift", by=admin_user, topic_path=["T"], publish=True)
 
     assert report.errors == [
         {
@@ -297,3 +297,10 @@ def test_reimporting_an_unchanged_published_file_records_no_new_revision(
 
     assert (again.created, again.updated) == (0, 1)
     assert Version.objects.count() == revisions
+
+
+def test_only_admins_publish_on_import(instructor: User) -> None:
+    with pytest.raises(PermissionDenied, match="Only admins publish on import"):
+        import_questions(text=gift(), fmt="gift", by=instructor, publish=True)
+
+    assert not Question.objects.exists()

@@ -12,6 +12,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
@@ -62,14 +63,17 @@ class Command(BaseCommand):
             )
         text = _read(options["file"])
         author = _author(options["author"])
-        report = import_questions(
-            text=text,
-            fmt=fmt,
-            by=author,
-            topic_path=split_topic_path(options["topic"]) or None,
-            publish=options["publish"],
-            dry_run=options["dry_run"],
-        )
+        try:
+            report = import_questions(
+                text=text,
+                fmt=fmt,
+                by=author,
+                topic_path=split_topic_path(options["topic"]) or None,
+                publish=options["publish"],
+                dry_run=options["dry_run"],
+            )
+        except PermissionDenied as error:
+            raise CommandError(str(error), returncode=USAGE) from error
         if options["as_json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
