@@ -15,6 +15,7 @@ from reversion.models import Version
 from learners.models import User
 from learners.roles import Role
 from quizbank import services
+from quizbank.content import ReferenceContent, SummaryContent, SummarySection
 from quizbank.models import Option, Question, ReviewEvent, Status, Tag, Topic
 from tests.conftest import make_user
 from tests.quizbank.samples import sample_content
@@ -534,6 +535,27 @@ def test_answering_in_the_preview_shows_the_explanation_and_records_nothing(
     positions = [html.index(section) for section in sections]
     assert positions == sorted(positions)
     assert (Version.objects.count(), ReviewEvent.objects.count()) == (versions, events)
+
+
+def test_the_explanation_links_to_the_evidence_summary_of_the_topic(
+    client_for: Any, instructor: User, admin_user: User, draft: Question
+) -> None:
+    summary = SummaryContent(
+        sections=[SummarySection("From the guidelines", ["Refractory within 60 days [1]."])],
+        references=[ReferenceContent("NCCN Guidelines: Multiple Myeloma")],
+    )
+    hematology = Topic.objects.get(name="Hematology")
+    services.save_topic_summary(
+        topic=hematology, content=summary, by=admin_user, status=Status.PUBLISHED
+    )
+    key = draft.correct_options()[0]
+
+    response = client_for(instructor).post(
+        reverse("authoring-question-preview", args=[draft.pk]), {"option": key.pk}
+    )
+
+    link = f'<a href="/topics/{hematology.pk}/">Evidence summary: Hematology</a>'
+    assert link in response.content.decode()
 
 
 def test_choosing_the_key_in_the_preview_says_correct(
