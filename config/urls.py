@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 from config.health import healthz
 from learners.api import MeView, TokenView
 from quizbank.api import QuestionViewSet, TopicViewSet
+from quizbank.views.images import question_image_file
 
 # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
 # Swagger UI does apply inline styles, allowed on this page alone (still no third-party origin).
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("learners.urls")),
     path("authoring/", include("quizbank.urls")),
     path("topics/", include("quizbank.topic_urls")),
+    path("images/questions/<int:pk>/", question_image_file, name="question-image"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

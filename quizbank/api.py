@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -15,7 +16,7 @@ from learners.models import User
 from quizbank import services
 from quizbank.content import EXPLANATION_FIELDS, OptionContent, QuestionContent, ReferenceContent
 from quizbank.filters import QuestionFilter
-from quizbank.models import Question, Status, Topic, topic_labels
+from quizbank.models import Question, QuestionImage, Status, Topic, topic_labels
 
 
 class IsAuthor(permissions.BasePermission):
@@ -42,8 +43,11 @@ class ReferenceSerializer(serializers.Serializer[Any]):
 
 class ImageSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
-    url = serializers.ImageField(source="image", read_only=True)
+    url = serializers.SerializerMethodField()
     alt_text = serializers.CharField(read_only=True)
+
+    def get_url(self, image: QuestionImage) -> str:
+        return reverse("question-image", args=[image.pk])
 
 
 class ExplanationSerializer(serializers.Serializer[Any]):

@@ -429,3 +429,12 @@ class ImportForm(forms.Form):
 
     def topic_names(self) -> list[str] | None:
         return importing.split_topic_path(self.cleaned_data["topic_path"]) or None
+
+
+class QuestionImageForm(forms.Form):
+    image = forms.FileField(label="Image", help_text="PNG, JPEG, GIF or WebP, at most 2 MB.")
+    alt_text = forms.CharField(
+        label="Text alternative",
+        max_length=300,
+        help_text="What the image shows, for screen readers (e.g. 'Blood film: rouleaux').",
+    )

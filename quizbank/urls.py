@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from quizbank.views import authoring, imports, review
+from quizbank.views import authoring, images, imports, review
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", authoring.question_list, name="authoring-home"),
@@ -24,6 +24,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("questions/<int:pk>/retire/", review.question_retire, name="authoring-question-retire"),
     path(
         "questions/<int:pk>/comments/", review.question_comment, name="authoring-question-comment"
+    ),
+    path("questions/<int:pk>/images/", images.question_image_add, name="authoring-image-add"),
+    path(
+        "questions/<int:pk>/images/<int:image_pk>/remove/",
+        images.question_image_remove,
+        name="authoring-image-remove",
     ),
     path("review/", review.review_queue, name="authoring-review-queue"),
     path("import/", imports.import_upload, name="authoring-import"),

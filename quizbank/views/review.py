@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from learners.models import User
 from quizbank import services
-from quizbank.forms import CommentForm, messages_by_field
+from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
 from quizbank.models import Question, ReviewEvent
 from quizbank.views.authoring import AuthoringRequest, instructor_required, question_rows
 
@@ -42,6 +42,7 @@ def render_detail(
         "topic_label": question.topic.label,
         "actions": services.question_actions(question=question, by=request.user),
         "comment_form": comment_form or CommentForm(),
+        "image_form": QuestionImageForm(),
         "workflow_errors": workflow_errors or [],
         "events": list(events),
         "versions": services.question_history(question),
