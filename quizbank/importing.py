@@ -514,18 +514,8 @@ def _status_errors(status: str | None) -> list[str]:
 
 def _fill(question: Question, planned: _Planned, *, topic_id: int, now: datetime) -> None:
     """Set the question's fields from the planned item (not saved here)."""
-    content = planned.content
     question.topic_id = topic_id
-    question.name = content.name
-    question.question_type = content.question_type
-    question.stem = content.stem.strip()
-    question.lead_in = content.lead_in.strip()
-    question.shuffle_options = content.shuffle_options
-    question.difficulty = content.difficulty
-    question.decision_model = content.decision_model
-    question.decision_case = content.decision_case
-    for key in EXPLANATION_FIELDS:
-        setattr(question, key, content.explanation_text(key).strip())
+    services.set_content_fields(question, planned.content)
     question.status = planned.status
     if planned.status == Status.PUBLISHED and question.published_at is None:
         question.published_at = now

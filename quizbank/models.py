@@ -186,18 +186,27 @@ class Option(models.Model):
         return "ABCDEFGH"[self.position] if self.position < 8 else str(self.position + 1)
 
 
-@reversion.register()
-class Reference(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="references")
+class Citation(models.Model):
+    """One entry of an ordered reference list (a textbook chapter, a trial, a guideline)."""
+
     position = models.PositiveSmallIntegerField()
     citation = models.TextField()
     url = models.URLField(max_length=500, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["position"]
 
     def __str__(self) -> str:
         return self.citation[:80]
+
+
+@reversion.register()
+class Reference(Citation):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="references")
+
+    class Meta(Citation.Meta):
+        pass
 
 
 def question_image_path(image: QuestionImage, filename: str) -> str:
@@ -271,14 +280,11 @@ class TopicSummary(models.Model):
 
 
 @reversion.register()
-class SummaryReference(models.Model):
+class SummaryReference(Citation):
     summary = models.ForeignKey(TopicSummary, on_delete=models.CASCADE, related_name="references")
-    position = models.PositiveSmallIntegerField()
-    citation = models.TextField()
-    url = models.URLField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["position"]
+    class Meta(Citation.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"[{self.position + 1}] {self.citation[:80]}"

@@ -148,9 +148,8 @@ def record_revision(item: Question | TopicSummary, *, by: User, comment: str) ->
         reversion.set_comment(comment)
 
 
-def _write(question: Question, content: QuestionContent) -> None:
-    """Store `content` on `question` (saved), replacing options, references and tags."""
-    question.topic = ensure_topic(content.topic_path)
+def set_content_fields(question: Question, content: QuestionContent) -> None:
+    """Copy the content's own fields onto `question`, unsaved (not its topic or related rows)."""
     question.name = content.name.strip()
     question.question_type = content.question_type
     question.stem = content.stem.strip()
@@ -161,6 +160,12 @@ def _write(question: Question, content: QuestionContent) -> None:
     question.decision_case = content.decision_case
     for key in EXPLANATION_FIELDS:
         setattr(question, key, content.explanation_text(key).strip())
+
+
+def _write(question: Question, content: QuestionContent) -> None:
+    """Store `content` on `question` (saved), replacing options, references and tags."""
+    question.topic = ensure_topic(content.topic_path)
+    set_content_fields(question, content)
     question.save()
     _write_options(question, content.options)
     question.references.all().delete()
