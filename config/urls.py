@@ -30,6 +30,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("learners.urls")),
+    path("authoring/decision/", include("decision.urls")),
     path("authoring/", include("quizbank.urls")),
     path("topics/", include("quizbank.topic_urls")),
     path("images/questions/<int:pk>/", question_image_file, name="question-image"),

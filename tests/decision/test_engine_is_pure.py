@@ -12,9 +12,10 @@ FORBIDDEN = ("django", "rest_framework", "celery", "config", "learners", "quizba
 
 def test_importing_the_engine_loads_no_django_and_no_app() -> None:
     code = (
-        "import sys, pkgutil, importlib, decision.engine as e\n"
-        "for m in pkgutil.walk_packages(e.__path__, 'decision.engine.'):\n"
-        "    importlib.import_module(m.name)\n"
+        "import sys, pkgutil, importlib, decision.engine as e, decision.knowledge as k\n"
+        "for p, prefix in ((e, 'decision.engine.'), (k, 'decision.knowledge.')):\n"
+        "    for m in pkgutil.walk_packages(p.__path__, prefix):\n"
+        "        importlib.import_module(m.name)\n"
         "print('\\n'.join(sorted(sys.modules)))"
     )
     result = subprocess.run(
