@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
+from decision.api import DecideView
 from learners.api import MeView, TokenView
 from quizbank.api import QuestionViewSet, TopicViewSet
 from quizbank.views.images import question_image_file
@@ -25,6 +26,7 @@ router.register("topics", TopicViewSet, basename="api-topic")
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("decision/<slug:model_id>/", DecideView.as_view(), name="api-decide"),
     *router.urls,
 ]
 

@@ -1,5 +1,9 @@
 """URLs of the decision module's pages, under /authoring/decision/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from decision import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("generate/", views.generate, name="decision-generate"),
+]

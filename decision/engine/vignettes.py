@@ -1,0 +1,86 @@
+"""Generate exam questions from a decision model: sample cases, write vignettes, key them.
+
+Each model with a vignette writer registers it from its knowledge module (as models register
+themselves with the engine), so adding one never edits this file. A writer takes a seeded
+`random.Random` and returns a case (with its `options`), a stem and a lead-in; this module asks
+the engine for the key and keeps only cases the engine answers with one of the offered options.
+Everything is pure and deterministic: the same model, count and seed give the same items.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from decision.engine import UnknownModelError, decide, option_label
+
+Writer = Callable[[random.Random], tuple[dict[str, Any], str, str]]
+
+# Draws allowed per requested item before giving up (unanswerable cases and repeated stems).
+ATTEMPTS_PER_ITEM = 50
+
+_WRITERS: dict[str, Writer] = {}
+
+
+def register_generator(model_id: str, writer: Writer) -> Writer:
+    """Register the vignette writer of `model_id`; its knowledge module calls this on import."""
+    existing = _WRITERS.get(model_id)
+    if existing is not None and existing is not writer:
+        raise RuntimeError(f"A vignette generator for {model_id!r} is registered twice.")
+    _WRITERS[model_id] = writer
+    return writer
+
+
+@dataclass(frozen=True)
+class GeneratedItem:
+    case: dict[str, Any]
+    stem: str
+    lead_in: str
+    # (regimen id, label) in the order the question shows them, as in case["options"].
+    options: list[tuple[str, str]]
+    answer: str
+    decision: dict[str, Any]
+
+
+def generator_ids() -> list[str]:
+    """Return the ids of the models that can generate vignettes, sorted."""
+    return sorted(_WRITERS)
+
+
+def generator_for(model_id: str) -> Writer:
+    """Return the vignette writer registered for `model_id`."""
+    try:
+        return _WRITERS[model_id]
+    except KeyError:
+        raise UnknownModelError(model_id, generator_ids()) from None
+
+
+def generate(model_id: str, *, count: int, seed: int) -> list[GeneratedItem]:
+    """Return `count` keyed vignettes for `model_id`, all stems distinct, fixed by `seed`."""
+    if count < 0:
+        raise ValueError(f"count must be 0 or more, not {count}.")
+    write = generator_for(model_id)
+    rng = random.Random(seed)  # noqa: S311 -- reproducible sampling, not security
+    items: list[GeneratedItem] = []
+    stems: set[str] = set()
+    for _ in range(count * ATTEMPTS_PER_ITEM):
+        if len(items) == count:
+            break
+        case, stem, lead_in = write(rng)
+        if stem in stems:
+            continue
+        decision = decide(model_id, case)
+        answer = decision.get("answer")
+        if not isinstance(answer, str) or answer not in case["options"]:
+            continue
+        stems.add(stem)
+        options = [(option, option_label(model_id, option)) for option in case["options"]]
+        items.append(GeneratedItem(case, stem, lead_in, options, answer, decision))
+    if len(items) < count:
+        raise RuntimeError(
+            f"Only {len(items)} of {count} distinct answerable vignettes were found for "
+            f'"{model_id}" in {count * ATTEMPTS_PER_ITEM} draws.'
+        )
+    return items

@@ -1,0 +1,432 @@
+"""Sample clinically coherent relapsed myeloma cases and write them up as exam vignettes.
+
+Pure Python: values in, values out; every random choice comes from the `random.Random` passed in,
+so one seed always gives the same cases and the same words. The sampler follows real treatment
+pathways (transplant-eligible or not, induction, ASCT, maintenance, later lines) so the history
+it writes is one a clinician would recognise, and it reaches every branch of the salvage policy.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from decision.engine.vignettes import register_generator
+
+Case = dict[str, Any]
+
+DOUBLETS = (
+    "lenalidomide-dexamethasone",
+    "pomalidomide-dexamethasone",
+    "bortezomib-dexamethasone",
+    "carfilzomib-dexamethasone",
+)
+POMALIDOMIDE_TRIPLETS = (
+    "ixazomib-pomalidomide-dexamethasone",
+    "daratumumab-pomalidomide-dexamethasone",
+    "isatuximab-pomalidomide-dexamethasone",
+)
+
+
+@dataclass(frozen=True)
+class Regimen:
+    abbreviation: str
+    agents: tuple[str, ...]
+    words: str
+    # Given until progression (continuous) rather than for a fixed number of cycles.
+    is_continuous: bool = False
+
+
+REGIMENS = {
+    r.abbreviation: r
+    for r in (
+        Regimen(
+            "VRd",
+            ("bortezomib", "lenalidomide", "dexamethasone"),
+            "bortezomib, lenalidomide and dexamethasone",
+        ),
+        Regimen(
+            "VTD",
+            ("bortezomib", "thalidomide", "dexamethasone"),
+            "bortezomib, thalidomide and dexamethasone",
+        ),
+        Regimen(
+            "VCd",
+            ("bortezomib", "cyclophosphamide", "dexamethasone"),
+            "bortezomib, cyclophosphamide and dexamethasone",
+        ),
+        Regimen(
+            "PAD",
+            ("bortezomib", "doxorubicin", "dexamethasone"),
+            "bortezomib, doxorubicin and dexamethasone",
+        ),
+        Regimen(
+            "VMP",
+            ("bortezomib", "melphalan", "prednisone"),
+            "bortezomib, melphalan and prednisone",
+        ),
+        Regimen(
+            "MPT",
+            ("melphalan", "prednisone", "thalidomide"),
+            "melphalan, prednisone and thalidomide",
+        ),
+        Regimen(
+            "Rd",
+            ("lenalidomide", "dexamethasone"),
+            "lenalidomide and dexamethasone",
+            is_continuous=True,
+        ),
+        Regimen(
+            "DRd",
+            ("daratumumab", "lenalidomide", "dexamethasone"),
+            "daratumumab, lenalidomide and dexamethasone",
+            is_continuous=True,
+        ),
+    )
+}
+TRANSPLANT_INDUCTIONS = ("VTD", "VCd", "VRd", "PAD")
+NON_TRANSPLANT_INDUCTIONS = ("Rd", "MPT", "VMP", "DRd")
+FIXED_CYCLES = {"VTD": (4, 6), "VCd": (4, 6), "VRd": (4, 6), "PAD": (3, 4), "VMP": (9, 9)}
+
+RESPONSES = {
+    "sCR": "a stringent complete response",
+    "CR": "a complete response",
+    "VGPR": "a very good partial response",
+    "PR": "a partial response",
+    "MR": "a minimal response",
+    "SD": "stable disease",
+}
+ISOTYPES = ("IgG-kappa", "IgG-lambda", "IgA-kappa", "IgA-lambda")
+NEUROTOXIC = ("bortezomib", "thalidomide")
+
+NEUROPATHY = {
+    0: (
+        "{He} has no peripheral neuropathy on examination.",
+        "There are no symptoms or signs of peripheral neuropathy.",
+        "Neurological examination is normal, with no peripheral neuropathy.",
+    ),
+    1: (
+        "{He} has mild numbness of the toes with reduced ankle reflexes, but no pain and no "
+        "limitation of daily activities (grade 1 neuropathy{since}).",
+        "Examination shows reduced vibration sense at the ankles; the tingling does not bother "
+        "{him} or limit what {he} does (grade 1 sensory neuropathy{since}).",
+    ),
+    2: (
+        "{He} describes painful tingling in both feet and struggles with buttons and cooking "
+        "(grade 2 sensory neuropathy{since}).",
+        "Burning paraesthesia of the feet and fingertips now limits {his} shopping and "
+        "housework (grade 2 peripheral neuropathy{since}).",
+    ),
+    3: (
+        "{He} has severe painful neuropathy in a stocking-glove distribution and needs help to "
+        "dress and bathe (grade 3 neuropathy{since}).",
+        "Sensory loss to the knees with an unsteady gait means {he} needs help with washing and "
+        "dressing (grade 3 peripheral neuropathy{since}).",
+    ),
+}
+LEAD_INS = (
+    "Of the following regimens, which is the most appropriate treatment for this {nth} relapse?",
+    "Which of the following is the most appropriate treatment at this {nth} relapse?",
+    "Which salvage regimen is most appropriate for this patient now?",
+    "Among the regimens below, which is the best choice for {his} {nth} relapse?",
+)
+
+
+@dataclass
+class Patient:
+    age: int
+    is_female: bool
+    ecog: int
+    isotype: str
+
+    def words(self, template: str) -> str:
+        """Fill the pronouns of `template` ({He}, {he}, {him}, {his}) for this patient."""
+        f = self.is_female
+        return template.format(
+            He="She" if f else "He",
+            he="she" if f else "he",
+            him="her" if f else "him",
+            his="her" if f else "his",
+            His="Her" if f else "His",
+            since="{since}",
+            nth="{nth}",
+        )
+
+
+@dataclass
+class Line:
+    regimen: Regimen
+    asct: bool
+    best_response: str
+    on_therapy: bool
+    days: int | None
+    months: int
+    cycles: int = 0
+    maintenance_months: int | None = None  # None: no lenalidomide maintenance
+    maintenance_stop: str = ""
+
+    def agents(self) -> list[str]:
+        agents = list(self.regimen.agents)
+        if self.maintenance_months is not None and "lenalidomide" not in agents:
+            agents.append("lenalidomide")
+        return agents
+
+    def as_case(self) -> Case:
+        return {
+            "agents": self.agents(),
+            "asct": self.asct,
+            "best_response": self.best_response,
+            "progressed_on_therapy": self.on_therapy,
+            "days_from_last_dose_to_progression": self.days,
+        }
+
+
+MAX_WORDS = 130
+
+
+def sample_vignette(rng: random.Random) -> tuple[Case, str, str]:
+    """Return a random coherent case (with options), its stem and its lead-in."""
+    # The few combinations of the longest sentences that overrun the word limit are resampled.
+    while True:
+        case, stem, lead_in = _sample(rng)
+        if len(stem.split()) <= MAX_WORDS:
+            return case, stem, lead_in
+
+
+register_generator("rrmm-salvage", sample_vignette)
+
+
+def _sample(rng: random.Random) -> tuple[Case, str, str]:
+    is_transplant = rng.random() < 0.55
+    patient = Patient(
+        age=rng.randint(42, 70) if is_transplant else rng.randint(66, 86),
+        is_female=rng.random() < 0.45,
+        ecog=rng.choice((0, 0, 1, 1, 1)) if is_transplant else rng.choice((0, 1, 1, 2, 2)),
+        isotype=rng.choice(ISOTYPES),
+    )
+    lines = [_first_line(rng, is_transplant=is_transplant)]
+    exposed = set(lines[0].agents())
+    # Some patients already had Rd at first relapse after PI-only therapy and now relapse again.
+    if "lenalidomide" not in exposed and "bortezomib" in exposed and rng.random() < 0.3:
+        lines.append(_second_line_rd(rng))
+    neuropathy = _neuropathy_grade(rng, lines)
+    creatinine_mg, clearance = _renal_function(rng, patient)
+    options = list(DOUBLETS)
+    if rng.random() < 0.5:
+        options.append(rng.choice(POMALIDOMIDE_TRIPLETS))
+    rng.shuffle(options)
+    case: Case = {
+        "prior_lines": [line.as_case() for line in lines],
+        "months_to_relapse": lines[-1].months,
+        "creatinine_clearance": clearance,
+        "neuropathy_grade": neuropathy,
+        "age": patient.age,
+        "sex": "female" if patient.is_female else "male",
+        "ecog": patient.ecog,
+        "options": options,
+    }
+    stem = _stem(rng, patient, lines, neuropathy, creatinine_mg, clearance)
+    nth = "first" if len(lines) == 1 else "second"
+    lead_in = patient.words(rng.choice(LEAD_INS)).format(nth=nth)
+    return case, stem, lead_in
+
+
+def _first_line(rng: random.Random, *, is_transplant: bool) -> Line:
+    early = rng.random() < 0.3
+    months = rng.randint(3, 11) if early else rng.randint(13, 54)
+    if is_transplant:
+        regimen = REGIMENS[rng.choice(TRANSPLANT_INDUCTIONS)]
+        response = rng.choice(("sCR", "CR", "CR", "VGPR", "VGPR", "VGPR", "PR"))
+        line = Line(
+            regimen,
+            True,
+            response,
+            False,
+            None,
+            months,
+            rng.randint(*FIXED_CYCLES[regimen.abbreviation]),
+        )
+        maintenance_chance = 0.7 if regimen.abbreviation == "VRd" else 0.35
+        if rng.random() < maintenance_chance:
+            _add_maintenance(rng, line)
+        else:
+            # Last induction dose about six weeks before ASCT; months are counted from ASCT.
+            line.days = months * 30 + rng.randint(35, 55)
+        return line
+    regimen = REGIMENS[rng.choice(NON_TRANSPLANT_INDUCTIONS)]
+    response = rng.choice(("CR", "VGPR", "VGPR", "PR", "PR", "MR"))
+    if regimen.is_continuous:
+        return Line(regimen, False, response, True, 0, months)
+    cycles = rng.randint(*FIXED_CYCLES.get(regimen.abbreviation, (12, 12)))
+    return Line(regimen, False, response, False, months * 30 + rng.randint(0, 25), months, cycles)
+
+
+def _add_maintenance(rng: random.Random, line: Line) -> None:
+    line.maintenance_months = line.months
+    if line.months >= 18 and rng.random() < 0.4:
+        stopped = rng.randint(6, line.months - 2)
+        line.maintenance_months = stopped
+        line.maintenance_stop = rng.choice(
+            ("because of fatigue and diarrhoea", "because of recurrent neutropenia")
+        )
+        line.days = (line.months - stopped) * 30 + rng.randint(0, 20)
+    else:
+        line.on_therapy, line.days = True, 0
+
+
+def _second_line_rd(rng: random.Random) -> Line:
+    early = rng.random() < 0.3
+    months = rng.randint(4, 11) if early else rng.randint(13, 36)
+    response = rng.choice(("VGPR", "PR", "PR", "MR"))
+    return Line(REGIMENS["Rd"], False, response, True, 0, months)
+
+
+def _neuropathy_grade(rng: random.Random, lines: list[Line]) -> int:
+    """Neuropathy is common after bortezomib or thalidomide and uncommon otherwise."""
+    exposed = any(agent in NEUROTOXIC for line in lines for agent in line.agents())
+    weights = (45, 25, 20, 10) if exposed else (90, 10, 0, 0)
+    return rng.choices((0, 1, 2, 3), weights=weights)[0]
+
+
+def _renal_function(rng: random.Random, patient: Patient) -> tuple[float, int]:
+    """Return serum creatinine (mg/dL) and its Cockcroft-Gault clearance (mL/min)."""
+    band = rng.random()
+    if band < 0.72:
+        creatinine = rng.uniform(0.6, 1.1) if patient.is_female else rng.uniform(0.7, 1.25)
+    elif band < 0.93:
+        creatinine = rng.uniform(1.4, 2.4)
+    else:
+        creatinine = rng.uniform(2.6, 4.2)
+    creatinine = round(creatinine, 2)
+    weight = rng.uniform(52, 82) if patient.is_female else rng.uniform(62, 98)
+    clearance = (140 - patient.age) * weight / (72 * creatinine)
+    if patient.is_female:
+        clearance *= 0.85
+    return creatinine, max(5, round(clearance))
+
+
+def _stem(
+    rng: random.Random,
+    patient: Patient,
+    lines: list[Line],
+    neuropathy: int,
+    creatinine_mg: float,
+    clearance: int,
+) -> str:
+    p = patient
+    first = lines[0]
+    sentences = [_history(rng, p, first)]
+    if len(lines) == 2:
+        sentences.append(_second_line_words(rng, p, lines[1]))
+    sentences.append(_relapse(rng, p, lines[-1], is_second=len(lines) == 2))
+    micromoles = round(creatinine_mg * 88.4)
+    sentences.append(
+        rng.choice(
+            (
+                f"Creatinine is {micromoles} µmol/L ({creatinine_mg:.2f} mg/dL), with an "
+                f"estimated creatinine clearance of {clearance} mL/min.",
+                f"Serum creatinine is {micromoles} µmol/L ({creatinine_mg:.2f} mg/dL) and "
+                f"creatinine clearance is estimated at {clearance} mL/min.",
+            )
+        )
+    )
+    since = ""
+    drugs = [a for a in NEUROTOXIC if any(a in line.agents() for line in lines)]
+    if neuropathy and drugs:
+        since = ", dating from " + " and ".join(drugs) + " treatment"
+    sentences.append(p.words(rng.choice(NEUROPATHY[neuropathy])).format(since=since))
+    sentences.append(
+        rng.choice(
+            (
+                f"ECOG performance status is {p.ecog}.",
+                p.words(f"{{His}} ECOG performance status is {p.ecog}."),
+            )
+        )
+    )
+    return " ".join(sentences)
+
+
+def _history(rng: random.Random, p: Patient, line: Line) -> str:
+    r = line.regimen
+    article = "An" if str(p.age).startswith("8") or p.age in (11, 18) else "A"
+    who = f"{article} {p.age}-year-old {'woman' if p.is_female else 'man'}"
+    disease = f"{p.isotype} multiple myeloma"
+    drugs = f"{r.words} ({r.abbreviation})"
+    if line.asct:
+        treatment = (
+            f"{line.cycles} cycles of {drugs}, followed by high-dose melphalan and autologous "
+            f"stem cell transplantation (ASCT)"
+        )
+    elif r.is_continuous:
+        treatment = f"continuous {drugs}, as {p.words('{he}')} was not fit for transplantation"
+    else:
+        treatment = (
+            f"{line.cycles} cycles of {drugs}, as {p.words('{he}')} was not a transplant candidate"
+        )
+    response = RESPONSES[line.best_response]
+    opening = rng.choice(
+        (
+            f"{who} with {disease} was treated with {treatment}, and reached {response}.",
+            f"{who} was diagnosed with {disease} and received {treatment}; the best response was "
+            f"{response}.",
+        )
+    )
+    if line.maintenance_months is None:
+        if line.asct:
+            opening += p.words(" {He} did not receive maintenance therapy.")
+        return opening
+    if line.maintenance_stop:
+        return opening + p.words(
+            f" Lenalidomide maintenance was given for {line.maintenance_months} months and "
+            f"stopped {line.maintenance_stop}."
+        )
+    return opening + " Lenalidomide maintenance was started after ASCT."
+
+
+def _second_line_words(rng: random.Random, p: Patient, line: Line) -> str:
+    return p.words(
+        rng.choice(
+            (
+                "At first relapse {he} received lenalidomide and dexamethasone (Rd) until "
+                "progression, with ",
+                "First relapse was treated with continuous lenalidomide and dexamethasone (Rd), "
+                "giving ",
+            )
+        )
+        + RESPONSES[line.best_response]
+        + "."
+    )
+
+
+def _relapse(rng: random.Random, p: Patient, line: Line, *, is_second: bool) -> str:
+    months = line.months
+    if is_second:
+        when = f"after {months} months of Rd"
+    elif line.asct:
+        when = f"{months} months after ASCT"
+    elif line.regimen.is_continuous:
+        when = f"after {months} months of treatment"
+    else:
+        when = f"{months} months after completing {line.regimen.abbreviation}"
+    last_drug = (
+        "lenalidomide"
+        if is_second or line.maintenance_months is not None
+        else line.regimen.abbreviation
+    )
+    if line.on_therapy:
+        status = f", while still taking {last_drug},"
+    elif line.days is not None and line.days <= 120:
+        status = f", {line.days} days after the last dose of {last_drug},"
+    else:
+        status = ","
+    low, high = rng.randint(2, 6), rng.randint(10, 28)
+    protein = p.isotype.split("-")[0]
+    return rng.choice(
+        (
+            f"Now, {when}{status} {p.words('{his}')} serum {protein} M-protein has risen on two "
+            f"tests from {low} g/L to {high} g/L.",
+            f"Now, {when}{status} the paraprotein has risen from {low} g/L to {high} g/L and "
+            f"haemoglobin is {rng.randint(92, 118)} g/L.",
+        )
+    )

@@ -1,0 +1,116 @@
+"""`manage.py decide MODEL CASE`: JSON on standard output, exit status 2 for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE: dict[str, Any] = {
+    "prior_lines": [
+        {
+            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
+            "asct": True,
+            "best_response": "VGPR",
+            "progressed_on_therapy": False,
+            "days_from_last_dose_to_progression": None,
+        }
+    ],
+    "months_to_relapse": 18,
+    "creatinine_clearance": 85,
+    "neuropathy_grade": 0,
+    "options": ["pomalidomide-dexamethasone", "lenalidomide-dexamethasone"],
+}
+
+
+def run_decide(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "decide", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_prints_the_decision_of_a_case_file(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE), encoding="utf-8")
+
+    result = run_decide("rrmm-salvage", str(path))
+
+    assert result.returncode == 0, result.stderr
+    decision = json.loads(result.stdout)
+    assert decision["model"] == "rrmm-salvage"
+    assert decision["answer"] == "lenalidomide-dexamethasone"
+    assert [o["id"] for o in decision["options"]] == [
+        "lenalidomide-dexamethasone",
+        "pomalidomide-dexamethasone",
+    ]
+
+
+def test_reads_the_case_from_standard_input_and_prints_the_same_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE), encoding="utf-8")
+
+    from_stdin = run_decide("rrmm-salvage", "-", stdin=json.dumps(CASE))
+
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    assert from_stdin.stdout == run_decide("rrmm-salvage", str(path)).stdout
+
+
+def with_change(key: str, value: Any) -> str:
+    return json.dumps({**CASE, key: value})
+
+
+BAD = [
+    ("malformed JSON", "rrmm-salvage", '{"prior_lines": [', ["case", "malformed JSON"]),
+    ("unknown model", "aml-induction", json.dumps(CASE), ["model", "aml-induction"]),
+    (
+        "unknown agent",
+        "rrmm-salvage",
+        json.dumps(
+            {**CASE, "prior_lines": [{**CASE["prior_lines"][0], "agents": ["bortezomib", "asa"]}]}
+        ),
+        ["prior_lines[0].agents[1]", "asa"],
+    ),
+    (
+        "unknown regimen",
+        "rrmm-salvage",
+        with_change("options", ["lenalidomide-dexamethasone", "vrd"]),
+        ["options[1]", "vrd"],
+    ),
+    ("out of range", "rrmm-salvage", with_change("neuropathy_grade", 7), ["neuropathy_grade", "7"]),
+    (
+        "missing field",
+        "rrmm-salvage",
+        json.dumps({k: v for k, v in CASE.items() if k != "creatinine_clearance"}),
+        ["creatinine_clearance", "missing"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "model", "stdin", "named"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_exits_2_naming_the_field_and_value(
+    name: str, model: str, stdin: str, named: list[str]
+) -> None:
+    result = run_decide(model, "-", stdin=stdin)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    for text in named:
+        assert text in result.stderr
+
+
+def test_a_missing_case_file_exits_2(tmp_path: Path) -> None:
+    result = run_decide("rrmm-salvage", str(tmp_path / "absent.json"))
+
+    assert result.returncode == 2
+    assert "absent.json" in result.stderr

@@ -1,0 +1,115 @@
+"""POST /api/v1/decision/<model>/: the decide contract for instructors and admins."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from learners.models import User
+
+URL = "/api/v1/decision/rrmm-salvage/"
+CASE: dict[str, Any] = {
+    "prior_lines": [
+        {
+            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
+            "asct": True,
+            "best_response": "VGPR",
+            "progressed_on_therapy": False,
+            "days_from_last_dose_to_progression": None,
+        }
+    ],
+    "months_to_relapse": 18,
+    "creatinine_clearance": 85,
+    "neuropathy_grade": 0,
+    "options": [
+        "lenalidomide-dexamethasone",
+        "pomalidomide-dexamethasone",
+        "bortezomib-dexamethasone",
+        "carfilzomib-dexamethasone",
+    ],
+}
+
+
+def post(client: Client, body: Any, url: str = URL) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("who", ["instructor", "admin_user"])
+def test_authors_get_the_decision(
+    who: str, request: pytest.FixtureRequest, client_for: Any
+) -> None:
+    user: User = request.getfixturevalue(who)
+
+    response = post(client_for(user), CASE)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["answer"] == "lenalidomide-dexamethasone"
+    assert len(body["options"]) == 4
+    assert body["options"][0]["verdict"] == "preferred"
+
+
+def test_students_are_refused(student: User, client_for: Any) -> None:
+    response = post(client_for(student), CASE)
+
+    assert response.status_code == 403
+
+
+def test_anonymous_requests_are_refused(db: None) -> None:
+    response = post(Client(), CASE)
+
+    assert response.status_code in (401, 403)
+
+
+def test_an_unknown_model_is_404(instructor: User, client_for: Any) -> None:
+    response = post(client_for(instructor), CASE, url="/api/v1/decision/aml-induction/")
+
+    assert response.status_code == 404
+    assert "aml-induction" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "value"),
+    [
+        ({"creatinine_clearance": 0}, "creatinine_clearance", "0"),
+        ({"options": ["lenalidomide-dexamethasone", "vrd"]}, "options[1]", "vrd"),
+        ({"neuropathy_grade": "two"}, "neuropathy_grade", "two"),
+        ({"prior_lines": []}, "prior_lines", "[]"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field_and_value(
+    change: dict[str, Any], field: str, value: str, instructor: User, client_for: Any
+) -> None:
+    response = post(client_for(instructor), {**CASE, **change})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == field
+    assert field in body["detail"]
+    assert value in body["detail"]
+
+
+def test_a_missing_field_is_400(instructor: User, client_for: Any) -> None:
+    case = {k: v for k, v in CASE.items() if k != "months_to_relapse"}
+
+    response = post(client_for(instructor), case)
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "months_to_relapse"
+
+
+def test_malformed_json_is_400(instructor: User, client_for: Any) -> None:
+    response = client_for(instructor).post(URL, "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+
+
+def test_the_endpoint_is_documented_in_the_schema(db: None) -> None:
+    response = Client().get("/api/schema/", {"format": "json"})
+
+    schema = response.json()
+    operation = schema["paths"]["/api/v1/decision/{model_id}/"]["post"]
+    assert set(operation["responses"]) >= {"200", "400", "403", "404"}

@@ -1,0 +1,445 @@
+"""The rrmm-salvage model: its rules, the boundaries of its findings, and bad input."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from decision.engine import CaseError, decide, model_ids, option_label
+from decision.knowledge.rrmm_salvage import ORDER
+from decision.knowledge.rrmm_salvage_wording import WORDING
+
+ROOT = Path(__file__).resolve().parents[2]
+RD = "lenalidomide-dexamethasone"
+PD = "pomalidomide-dexamethasone"
+VD = "bortezomib-dexamethasone"
+KD = "carfilzomib-dexamethasone"
+IPD = "ixazomib-pomalidomide-dexamethasone"
+DPD = "daratumumab-pomalidomide-dexamethasone"
+SPD = "isatuximab-pomalidomide-dexamethasone"
+
+
+def line(
+    *agents: str,
+    response: str = "VGPR",
+    on_therapy: bool = False,
+    days: int | None = None,
+    asct: bool = False,
+) -> dict[str, Any]:
+    return {
+        "agents": list(agents),
+        "asct": asct,
+        "best_response": response,
+        "progressed_on_therapy": on_therapy,
+        "days_from_last_dose_to_progression": days,
+    }
+
+
+def case(
+    *lines: dict[str, Any],
+    months: float = 18,
+    clearance: float = 85,
+    grade: int = 0,
+    options: tuple[str, ...] = ORDER,
+) -> dict[str, Any]:
+    return {
+        "prior_lines": copy.deepcopy(list(lines)),
+        "months_to_relapse": months,
+        "creatinine_clearance": clearance,
+        "neuropathy_grade": grade,
+        "options": list(options),
+    }
+
+
+def verdicts(result: dict[str, Any]) -> dict[str, str]:
+    return {option["id"]: option["verdict"] for option in result["options"]}
+
+
+def explanation(result: dict[str, Any], option_id: str) -> str:
+    return str(next(o["explanation"] for o in result["options"] if o["id"] == option_id))
+
+
+VTD = line("bortezomib", "thalidomide", "dexamethasone", asct=True)
+VRD = line("bortezomib", "lenalidomide", "dexamethasone")
+LEN_MAINTENANCE_REFRACTORY = line("lenalidomide", on_therapy=True)
+
+# (name, case, answer, verdicts that must hold)
+RULES = [
+    ("PI-exposed, lenalidomide-naive: switch class", case(VTD), RD, {PD: "not_preferred"}),
+    ("PI alone before: switch class", case(line("bortezomib", "dexamethasone")), RD, {}),
+    ("carfilzomib before counts as a PI", case(line("carfilzomib", "dexamethasone")), RD, {}),
+    ("PI and lenalidomide: pomalidomide", case(VRD), PD, {IPD: "not_preferred"}),
+    (
+        "lenalidomide-refractory after 2 lines with PI and IMiD: triplets rank with Pd",
+        case(VRD, LEN_MAINTENANCE_REFRACTORY),
+        PD,
+        {IPD: "acceptable", DPD: "acceptable", SPD: "acceptable", RD: "avoid"},
+    ),
+    (
+        "without Pd among the options the NCCN triplet is chosen",
+        case(VRD, LEN_MAINTENANCE_REFRACTORY, options=(RD, VD, IPD, DPD)),
+        IPD,
+        {DPD: "acceptable", RD: "avoid"},
+    ),
+    (
+        "lenalidomide-refractory after one line: Pd, not yet a triplet",
+        case(line("bortezomib", "lenalidomide", "dexamethasone", response="SD")),
+        PD,
+        {IPD: "not_preferred", RD: "avoid"},
+    ),
+    ("early relapse after a PI: carfilzomib", case(VTD, months=8), KD, {RD: "not_preferred"}),
+    ("early relapse after an IMiD: carfilzomib", case(line("lenalidomide"), months=6), KD, {}),
+    (
+        "early relapse after both classes: the prior-both row comes first",
+        case(VRD, months=6),
+        PD,
+        {KD: "acceptable"},
+    ),
+    (
+        "IMiD-exposed, PI-naive: bortezomib, carfilzomib the alternative",
+        case(line("lenalidomide", "dexamethasone")),
+        VD,
+        {KD: "acceptable", PD: "not_preferred"},
+    ),
+    ("thalidomide counts as an IMiD", case(line("thalidomide", "dexamethasone")), VD, {}),
+    (
+        "IMiD-exposed, PI-naive with neuropathy: carfilzomib",
+        case(line("thalidomide", "dexamethasone"), grade=2),
+        KD,
+        {VD: "avoid"},
+    ),
+    (
+        "lenalidomide-refractory but PI-naive: a PI, not pomalidomide",
+        case(line("lenalidomide", "dexamethasone", response="PD")),
+        VD,
+        {RD: "avoid", PD: "not_preferred"},
+    ),
+    (
+        "bortezomib-refractory: the PI is avoided, lenalidomide chosen",
+        case(line("bortezomib", "dexamethasone", on_therapy=True)),
+        RD,
+        {VD: "avoid"},
+    ),
+    (
+        "renal impairment does not change the switch to lenalidomide",
+        case(VTD, clearance=25),
+        RD,
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "given", "answer", "expected"), RULES, ids=[r[0] for r in RULES])
+def test_each_rule_of_the_salvage_table(
+    name: str, given: dict[str, Any], answer: str, expected: dict[str, str]
+) -> None:
+    result = decide("rrmm-salvage", given)
+
+    assert result["answer"] == answer
+    assert "reason" not in result
+    assert verdicts(result)[answer] == "preferred"
+    assert {k: verdicts(result)[k] for k in expected} == expected
+
+
+# (name, case, the wording code of the reason)
+NO_ANSWER = [
+    (
+        "no PI and no IMiD before, late relapse",
+        case(line("melphalan", "prednisone"), months=30),
+        "NULL_NO_RULE",
+    ),
+    (
+        "lenalidomide called for but not offered",
+        case(VTD, options=(PD, VD, KD)),
+        "NULL_NOT_OFFERED",
+    ),
+    (
+        "carfilzomib called for but not offered",
+        case(VTD, months=5, options=(RD, VD)),
+        "NULL_NOT_OFFERED",
+    ),
+    (
+        "pomalidomide called for but the disease is pomalidomide-refractory",
+        case(VRD, line("pomalidomide", "dexamethasone", response="PD"), options=(PD, VD, KD)),
+        "NULL_REFRACTORY",
+    ),
+    (
+        "early relapse but carfilzomib-refractory",
+        case(line("carfilzomib", "dexamethasone", on_therapy=True), months=4, options=(KD, RD)),
+        "NULL_REFRACTORY",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "given", "code"), NO_ANSWER, ids=[r[0] for r in NO_ANSWER])
+def test_no_answer_is_given_when_no_rule_fits_the_options(
+    name: str, given: dict[str, Any], code: str
+) -> None:
+    result = decide("rrmm-salvage", given)
+
+    assert result["answer"] is None
+    assert result["reason"].split(" ")[:3] == WORDING[code].split(" ")[:3]
+    assert "preferred" not in verdicts(result).values()
+
+
+def test_the_starter_bank_question_is_answered_with_lenalidomide() -> None:
+    bank = json.loads((ROOT / "quizbank/starter/starter_bank.json").read_text(encoding="utf-8"))
+    question = next(q for q in bank["questions"] if q["name"] == "rrmm-first-relapse-after-vtd")
+
+    result = decide(question["decision"]["model"], question["decision"]["case"])
+
+    assert result["answer"] == "lenalidomide-dexamethasone"
+    assert result["findings"]["lenalidomide_exposed"] is False
+    assert "18 months" in explanation(result, KD)
+    assert "bortezomib" in explanation(result, VD)
+
+
+@pytest.mark.parametrize(
+    ("last_line", "refractory"),
+    [
+        (line("lenalidomide", days=60), True),
+        (line("lenalidomide", days=61), False),
+        (line("lenalidomide", days=0), True),
+        (line("lenalidomide", days=None), False),
+        (line("lenalidomide", response="SD"), True),
+        (line("lenalidomide", response="PD"), True),
+        (line("lenalidomide", response="MR"), False),
+        (line("lenalidomide", response="PR", on_therapy=True), True),
+        (line("thalidomide", response="PD", on_therapy=True), False),
+    ],
+    ids=[
+        "60-days",
+        "61-days",
+        "0-days",
+        "no-date",
+        "SD",
+        "PD",
+        "MR",
+        "progressed-on-therapy",
+        "thalidomide-does-not-count",
+    ],
+)
+def test_lenalidomide_refractory_follows_the_nccn_definition(
+    last_line: dict[str, Any], refractory: bool
+) -> None:
+    result = decide("rrmm-salvage", case(VTD, last_line))
+
+    assert result["findings"]["lenalidomide_refractory"] is refractory
+
+
+@pytest.mark.parametrize(
+    ("last_line", "refractory"),
+    [
+        (line("ixazomib", days=60), True),
+        (line("ixazomib", days=61), False),
+        (line("carfilzomib", response="SD"), True),
+        (line("bortezomib", on_therapy=True), True),
+        (line("bortezomib", response="CR"), False),
+    ],
+    ids=["60-days", "61-days", "SD", "progressed-on-therapy", "responded"],
+)
+def test_pi_refractory_follows_the_same_definition(
+    last_line: dict[str, Any], refractory: bool
+) -> None:
+    result = decide("rrmm-salvage", case(line("lenalidomide"), last_line))
+
+    assert result["findings"]["pi_refractory"] is refractory
+
+
+@pytest.mark.parametrize(
+    ("clearance", "band"),
+    [
+        (85, "none"),
+        (60, "none"),
+        (59.9, "moderate"),
+        (59, "moderate"),
+        (30, "moderate"),
+        (29.9, "severe"),
+        (29, "severe"),
+        (0.5, "severe"),
+    ],
+)
+def test_renal_impairment_bands(clearance: float, band: str) -> None:
+    result = decide("rrmm-salvage", case(VTD, clearance=clearance))
+
+    assert result["findings"]["renal_impairment"] == band
+
+
+@pytest.mark.parametrize("clearance", [59, 30, 29])
+def test_lenalidomide_dose_is_reduced_with_renal_impairment(clearance: int) -> None:
+    result = decide("rrmm-salvage", case(VTD, clearance=clearance))
+
+    text = explanation(result, RD)
+    assert f"{clearance} mL/min" in text
+    assert "dose is reduced" in text
+
+
+def test_lenalidomide_full_dose_with_normal_renal_function() -> None:
+    result = decide("rrmm-salvage", case(VTD, clearance=60))
+
+    assert "full lenalidomide starting dose" in explanation(result, RD)
+
+
+@pytest.mark.parametrize(("months", "early"), [(11.9, True), (12, False), (0, True)])
+def test_early_relapse_is_under_twelve_months(months: float, early: bool) -> None:
+    result = decide("rrmm-salvage", case(VTD, months=months))
+
+    assert result["findings"]["early_relapse"] is early
+    assert (result["answer"] == KD) is early
+
+
+@pytest.mark.parametrize(("grade", "neuropathy"), [(0, False), (1, False), (2, True), (4, True)])
+def test_neuropathy_is_grade_two_or_more(grade: int, neuropathy: bool) -> None:
+    result = decide("rrmm-salvage", case(line("thalidomide"), grade=grade))
+
+    assert result["findings"]["neuropathy"] is neuropathy
+    assert result["answer"] == (KD if neuropathy else VD)
+
+
+def test_bortezomib_needs_no_renal_adjustment() -> None:
+    result = decide("rrmm-salvage", case(line("lenalidomide"), clearance=20))
+
+    assert result["answer"] == VD
+    assert "no dose adjustment for renal function" in explanation(result, VD)
+
+
+def test_why_not_reasons_cite_this_case() -> None:
+    result = decide("rrmm-salvage", case(VTD, months=18, grade=1))
+
+    assert "18 months" in explanation(result, KD)
+    assert "grade 1" in explanation(result, VD)
+    assert "myelotoxic" in explanation(result, PD)
+
+
+def test_output_carries_teaching_text_and_correct_citations() -> None:
+    result = decide("rrmm-salvage", case(VTD))
+
+    assert "cereblon" in result["mechanism"]
+    assert "Switch class" in result["pearl"]
+    assert result["key_point"]
+    aspire = next(c for c in result["citations"] if c.startswith("ASPIRE"))
+    assert "Carfilzomib, lenalidomide, and dexamethasone" in aspire
+    assert any("NCCN" in c for c in result["citations"])
+    assert any("Harrison" in c for c in result["citations"])
+
+
+def test_every_reason_code_has_wording() -> None:
+    results = [decide("rrmm-salvage", row[1]) for row in RULES + NO_ANSWER]
+
+    codes = {r["code"] for result in results for o in result["options"] for r in o["reasons"]}
+    assert codes <= set(WORDING)
+
+
+def test_the_model_is_registered_with_labels() -> None:
+    assert "rrmm-salvage" in model_ids()
+    assert option_label("rrmm-salvage", RD) == "Lenalidomide plus dexamethasone"
+
+
+def replaced(path: str, value: Any) -> dict[str, Any]:
+    """Return the starter-like case with the field at `path` (dots and indexes) set or removed."""
+    given = case(VTD, options=(RD, PD, VD))
+    *parents, last = path.split(".")
+    target: Any = given
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    key: Any = int(last) if last.isdigit() else last
+    if value is MISSING:
+        del target[key]
+    else:
+        target[key] = value
+    return given
+
+
+class Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = Missing()
+
+# (path to change, new value, the field named in the message, text of the value it shows)
+BAD_INPUT = [
+    ("prior_lines", MISSING, "prior_lines", "missing"),
+    ("prior_lines", [], "prior_lines", "[]"),
+    ("prior_lines", "VTD", "prior_lines", '"VTD"'),
+    ("prior_lines.0", "VTD", "prior_lines[0]", '"VTD"'),
+    ("prior_lines.0.agents.1", "aspirin", "prior_lines[0].agents[1]", '"aspirin"'),
+    ("prior_lines.0.agents.1", "Thalidomide", "prior_lines[0].agents[1]", '"Thalidomide"'),
+    ("prior_lines.0.agents.1", "bortezomib", "prior_lines[0].agents[1]", '"bortezomib"'),
+    ("prior_lines.0.agents", [], "prior_lines[0].agents", "[]"),
+    ("prior_lines.0.asct", "yes", "prior_lines[0].asct", '"yes"'),
+    ("prior_lines.0.best_response", "nCR", "prior_lines[0].best_response", '"nCR"'),
+    (
+        "prior_lines.0.progressed_on_therapy",
+        MISSING,
+        "prior_lines[0].progressed_on_therapy",
+        "missing",
+    ),
+    (
+        "prior_lines.0.days_from_last_dose_to_progression",
+        -1,
+        "prior_lines[0].days_from_last_dose_to_progression",
+        "-1",
+    ),
+    (
+        "prior_lines.0.days_from_last_dose_to_progression",
+        1.5,
+        "prior_lines[0].days_from_last_dose_to_progression",
+        "1.5",
+    ),
+    ("prior_lines.0.dose", 25, "prior_lines[0].dose", '"dose"'),
+    ("months_to_relapse", MISSING, "months_to_relapse", "missing"),
+    ("months_to_relapse", -1, "months_to_relapse", "-1"),
+    ("months_to_relapse", "18", "months_to_relapse", '"18"'),
+    ("months_to_relapse", float("nan"), "months_to_relapse", "nan"),
+    ("creatinine_clearance", 0, "creatinine_clearance", "0"),
+    ("creatinine_clearance", -20, "creatinine_clearance", "-20"),
+    ("creatinine_clearance", None, "creatinine_clearance", "null"),
+    ("neuropathy_grade", 5, "neuropathy_grade", "5"),
+    ("neuropathy_grade", True, "neuropathy_grade", "true"),
+    ("neuropathy_grade", 1.0, "neuropathy_grade", "1.0"),
+    ("age", 200, "age", "200"),
+    ("sex", "m", "sex", '"m"'),
+    ("ecog", -1, "ecog", "-1"),
+    ("options", [RD], "options", '["lenalidomide-dexamethasone"]'),
+    ("options.1", "melphalan-prednisone", "options[1]", '"melphalan-prednisone"'),
+    ("options.2", RD, "options[2]", '"lenalidomide-dexamethasone"'),
+    ("options", MISSING, "options", "missing"),
+    ("creatinine_clearence", 85, "creatinine_clearence", '"creatinine_clearence"'),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "shown"), BAD_INPUT, ids=[f"{r[0]}={r[1]!r}" for r in BAD_INPUT]
+)
+def test_bad_input_names_the_field_and_the_value(
+    path: str, value: Any, field: str, shown: str
+) -> None:
+    with pytest.raises(CaseError) as raised:
+        decide("rrmm-salvage", replaced(path, value))
+
+    assert raised.value.field == field
+    assert field in str(raised.value)
+    assert shown.lower() in str(raised.value).lower()
+
+
+@pytest.mark.parametrize("given", [[], "case", None, 3])
+def test_a_case_that_is_not_an_object_is_refused(given: Any) -> None:
+    with pytest.raises(CaseError) as raised:
+        decide("rrmm-salvage", given)
+
+    assert raised.value.field == "case"
+    assert json.dumps(given) in str(raised.value)
+
+
+def test_an_unknown_model_is_refused_by_name() -> None:
+    with pytest.raises(CaseError) as raised:
+        decide("aml-induction", case(VTD))
+
+    assert raised.value.field == "model"
+    assert '"aml-induction"' in str(raised.value)
+    assert "rrmm-salvage" in str(raised.value)
