@@ -125,6 +125,16 @@ class Question(models.Model):
     )
     decision_model = models.CharField(max_length=64, blank=True)
     decision_case = models.JSONField(null=True, blank=True)
+    # A reviewer's written reason to publish although the key disagrees with the decision model;
+    # cleared whenever the key, the options or the case change.
+    decision_override_reason = models.TextField(blank=True)
+    decision_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision_overrides",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -241,6 +251,7 @@ class ReviewEvent(models.Model):
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
         EDITED = "edited", "Edited"
+        DECISION_OVERRIDDEN = "decision_overridden", "Key kept against the decision model"
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_events")
     actor = models.ForeignKey(

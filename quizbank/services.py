@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
+from decision.verification import check_question
 from learners.models import User
 from quizbank import access
 from quizbank.content import (
@@ -127,6 +128,12 @@ def update_question(
     changed = changed_fields(question_content(question), content)
     if not changed:
         return question
+    if question.decision_override_reason and {"options", "decision case", "decision model"} & set(
+        changed
+    ):
+        # The override spoke about the old key and case; a changed one must be reviewed again.
+        question.decision_override_reason = ""
+        question.decision_override_by = None
     _write(question, content)
     record_revision(question, by=by, comment=comment or "Changed " + ", ".join(changed))
     ReviewEvent.objects.create(
@@ -347,6 +354,8 @@ def publish_question(*, question: Question, by: User, comment: str = "") -> None
     if access.is_admin(by) and (question.is_authored_by(by) or question.status == Status.DRAFT):
         comment = comment or "Published by an admin without a second reviewer."
     validate_question(question_content(question), for_publication=True)
+    if question.status != Status.PUBLISHED:
+        _require_agreement_with_decision_model(question)
     _transition(
         question,
         by=by,
@@ -404,6 +413,82 @@ def remove_question_image(*, image: QuestionImage, by: User) -> None:
     access.require(access.can_edit(by, question), "You may not edit this question.")
     image.delete()
     record_revision(question, by=by, comment="Removed an image")
+
+
+def _require_agreement_with_decision_model(question: Question) -> None:
+    """Refuse to publish a key the decision model disagrees with, unless a reviewer overrode."""
+    check = check_question(question)
+    if check is None:
+        return
+    if check.error:
+        raise ValidationError({"decision_case": [check.error]})
+    preferred = check.engine_answer
+    if preferred is not None and check.disagrees and not question.decision_override_reason:
+        keyed = ", ".join(option.letter for option in check.keyed)
+        raise WorkflowError(
+            f"The key ({keyed}) disagrees with the decision model, which prefers "
+            f"{preferred.letter}. Change the key, or a reviewer records why it stands.",
+            code="key_disagrees_with_model",
+        )
+
+
+@transaction.atomic
+def override_decision_model(*, question: Question, by: User, reason: str) -> None:
+    """Record a reviewer's written reason to keep a key that the decision model disagrees with."""
+    access.require(
+        access.may_publish(by, question),
+        "A reviewer other than the author records why the key stands.",
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": ["Write why the authored key stands."]})
+    question.decision_override_reason = reason.strip()
+    question.decision_override_by = by
+    question.save(update_fields=["decision_override_reason", "decision_override_by", "updated_at"])
+    ReviewEvent.objects.create(
+        question=question,
+        actor=by,
+        action=ReviewEvent.Action.DECISION_OVERRIDDEN,
+        comment=reason.strip(),
+    )
+    record_revision(question, by=by, comment=f"Key kept against the decision model: {reason}")
+
+
+@transaction.atomic
+def fill_from_decision_model(*, question: Question, by: User) -> list[str]:
+    """Fill the empty explanations from the decision model; return what was filled."""
+    check = check_question(question)
+    if check is None or check.error:
+        raise ValidationError(
+            {"decision_case": [check.error if check else "The question has no decision model."]}
+        )
+    content = question_content(question)
+    filled: list[str] = []
+    by_pk = check.verdict_by_option
+    for letter, option in zip("ABCDEFGH", content.options, strict=False):
+        verdict = by_pk.get(option.id or 0)
+        if verdict and not option.is_correct and not option.why_not.strip():
+            option.why_not = verdict.explanation
+            filled.append(f"why not {letter}")
+    engine = check.output
+    preferred = check.verdict_by_option.get(check.engine_answer.pk) if check.engine_answer else None
+    sources = {
+        "key_point": engine.get("key_point", ""),
+        "why_correct": preferred.explanation if preferred else "",
+        "pearl": engine.get("pearl", ""),
+        "mechanism": engine.get("mechanism", ""),
+    }
+    for key, text in sources.items():
+        if text and not content.explanation_text(key).strip():
+            content.explanation[key] = text
+            filled.append(key.replace("_", " "))
+    if filled:
+        update_question(
+            question=question,
+            content=content,
+            by=by,
+            comment="Filled from the decision model: " + ", ".join(filled),
+        )
+    return filled
 
 
 def question_history(question: Question) -> list[Version]:

@@ -31,6 +31,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         images.question_image_remove,
         name="authoring-image-remove",
     ),
+    path(
+        "questions/<int:pk>/decision/override/",
+        review.question_decision_override,
+        name="authoring-question-decision-override",
+    ),
+    path(
+        "questions/<int:pk>/decision/fill/",
+        review.question_decision_fill,
+        name="authoring-question-decision-fill",
+    ),
     path("review/", review.review_queue, name="authoring-review-queue"),
     path("import/", imports.import_upload, name="authoring-import"),
 ]

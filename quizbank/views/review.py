@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from decision.verification import check_question
 from learners.models import User
 from quizbank import services
 from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
@@ -43,6 +44,7 @@ def render_detail(
         "actions": services.question_actions(question=question, by=request.user),
         "comment_form": comment_form or CommentForm(),
         "image_form": QuestionImageForm(),
+        "decision_check": check_question(question),
         "workflow_errors": workflow_errors or [],
         "events": list(events),
         "versions": services.question_history(question),
@@ -123,6 +125,26 @@ def question_retire(request: AuthoringRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_comment(request: AuthoringRequest, pk: int) -> HttpResponse:
     return take_step(request, pk, services.comment_on_question, "Comment added.")
+
+
+def _override(*, question: Question, by: User, comment: str) -> None:
+    services.override_decision_model(question=question, by=by, reason=comment)
+
+
+def _fill(*, question: Question, by: User, comment: str) -> None:
+    services.fill_from_decision_model(question=question, by=by)
+
+
+@instructor_required
+@require_POST
+def question_decision_override(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, _override, "Recorded why the key stands.")
+
+
+@instructor_required
+@require_POST
+def question_decision_fill(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, _fill, "Filled the empty explanations from the decision model.")
 
 
 @instructor_required

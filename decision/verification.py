@@ -1,0 +1,90 @@
+"""Check a question's authored key against its decision model (Django glue over the engine).
+
+A question linked to a model stores the structured case; the case's `options` are the
+question's options in order (option i is regimen `case["options"][i]`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from decision.engine import CaseError, decide, model_ids
+from quizbank.models import Option, Question
+
+
+@dataclass(frozen=True)
+class OptionVerdict:
+    option: Option
+    regimen: str
+    verdict: str
+    rank: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class DecisionCheck:
+    """What the engine says about a question, beside what its author keyed."""
+
+    model: str
+    error: str = ""
+    engine_answer: Option | None = None
+    no_answer_reason: str = ""
+    options: list[OptionVerdict] = field(default_factory=list)
+    output: dict[str, Any] = field(default_factory=dict)
+    keyed: list[Option] = field(default_factory=list)
+
+    @property
+    def disagrees(self) -> bool:
+        """True when the engine prefers an option other than the authored key."""
+        return self.engine_answer is not None and self.engine_answer not in self.keyed
+
+    @property
+    def verdict_by_option(self) -> dict[int, OptionVerdict]:
+        return {verdict.option.pk: verdict for verdict in self.options}
+
+
+def check_question(question: Question) -> DecisionCheck | None:
+    """Run the question's decision model on its case; None when it has no model."""
+    if not question.decision_model:
+        return None
+    model = question.decision_model
+    options = list(question.options.all())
+    keyed = [option for option in options if option.is_correct]
+    if model not in model_ids():
+        return DecisionCheck(model=model, error=f'There is no decision model "{model}".')
+    case = question.decision_case
+    if not isinstance(case, dict):
+        return DecisionCheck(model=model, error="The question has no decision case.")
+    regimens = case.get("options")
+    if not isinstance(regimens, list) or len(regimens) != len(options):
+        listed = len(regimens) if isinstance(regimens, list) else 0
+        return DecisionCheck(
+            model=model,
+            error=f"The case lists {listed} options but the question has {len(options)}; "
+            "list them in the question's order.",
+        )
+    try:
+        output = decide(model, case)
+    except CaseError as error:
+        return DecisionCheck(model=model, error=f"The decision case is not valid: {error}")
+    option_by_regimen = dict(zip(regimens, options, strict=True))
+    verdicts = [
+        OptionVerdict(
+            option=option_by_regimen[entry["id"]],
+            regimen=entry["id"],
+            verdict=entry["verdict"],
+            rank=entry["rank"],
+            explanation=entry["explanation"],
+        )
+        for entry in output["options"]
+    ]
+    answer = output.get("answer")
+    return DecisionCheck(
+        model=model,
+        engine_answer=option_by_regimen.get(answer) if answer else None,
+        no_answer_reason="" if answer else str(output.get("reason", "")),
+        options=sorted(verdicts, key=lambda verdict: verdict.option.position),
+        output=output,
+        keyed=keyed,
+    )
