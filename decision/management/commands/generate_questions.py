@@ -11,16 +11,12 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from decision.engine.vignettes import generator_ids
 from decision.generation import generate_questions
-from learners.models import User
-from learners.roles import Role
-from quizbank import access
 from quizbank.importing import split_topic_path
+from quizbank.management.authorship import USAGE, command_author
 
-USAGE = 2
 MAX_COUNT = 500
 
 
@@ -53,7 +49,7 @@ class Command(BaseCommand):
             model_id=model_id,
             count=count,
             seed=options["seed"],
-            by=_author(options["author"]),
+            by=command_author(options["author"]),
             topic_path=split_topic_path(options["topic"]) or None,
         )
         skipped = count - len(questions)
@@ -63,27 +59,3 @@ class Command(BaseCommand):
         )
         for question in questions:
             self.stdout.write(f"  {question.name}")
-
-
-def _author(username: str) -> User:
-    if username:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f'There is no user "{username}".', returncode=USAGE)
-    else:
-        admins = User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Q(groups__name=Role.ADMIN)
-        )
-        user = admins.order_by("pk").first()
-        if user is None:
-            raise CommandError(
-                "There is no active admin to be the author: name one with --author USERNAME.",
-                returncode=USAGE,
-            )
-    if not access.is_author(user):
-        raise CommandError(
-            f'"{user.username}" cannot author questions: the author must be an active '
-            "instructor or admin.",
-            returncode=USAGE,
-        )
-    return user

@@ -14,15 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
-from learners.models import User
-from learners.roles import Role
-from quizbank import access
 from quizbank.formats import IMPORT_FORMATS
 from quizbank.importing import ImportReport, import_questions, split_topic_path
-
-USAGE = 2
+from quizbank.management.authorship import USAGE, command_author
 
 
 class Command(BaseCommand):
@@ -62,7 +57,7 @@ class Command(BaseCommand):
                 returncode=USAGE,
             )
         text = _read(options["file"])
-        author = _author(options["author"])
+        author = command_author(options["author"])
         try:
             report = import_questions(
                 text=text,
@@ -118,27 +113,3 @@ def _read(name: str) -> str:
         raise CommandError(
             f'"{name}" is not UTF-8 text; save it as UTF-8 and try again.', returncode=USAGE
         ) from error
-
-
-def _author(username: str) -> User:
-    if username:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f'There is no user "{username}".', returncode=USAGE)
-    else:
-        admins = User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Q(groups__name=Role.ADMIN)
-        )
-        user = admins.order_by("pk").first()
-        if user is None:
-            raise CommandError(
-                "There is no active admin to be the author: name one with --author USERNAME.",
-                returncode=USAGE,
-            )
-    if not access.is_author(user):
-        raise CommandError(
-            f'"{user.username}" cannot author questions: the author must be an active '
-            "instructor or admin.",
-            returncode=USAGE,
-        )
-    return user
