@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from decision.engine import CaseError, decide, model_ids
+from decision.knowledge.rrmm_salvage import SEED_CASE
 
 
 class CanAuthor(permissions.BasePermission):
@@ -76,28 +77,6 @@ class CaseErrorSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
 
 
-STARTER_CASE = {
-    "prior_lines": [
-        {
-            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
-            "asct": True,
-            "best_response": "VGPR",
-            "progressed_on_therapy": False,
-            "days_from_last_dose_to_progression": None,
-        }
-    ],
-    "months_to_relapse": 18,
-    "creatinine_clearance": 85,
-    "neuropathy_grade": 0,
-    "options": [
-        "lenalidomide-dexamethasone",
-        "pomalidomide-dexamethasone",
-        "bortezomib-dexamethasone",
-        "carfilzomib-dexamethasone",
-    ],
-}
-
-
 class DecideView(APIView):
     """Evaluate a case with a decision model (for example rrmm-salvage)."""
 
@@ -114,7 +93,7 @@ class DecideView(APIView):
             403: OpenApiResponse(description="Students may not use decision models."),
             404: OpenApiResponse(description="No decision model has this id."),
         },
-        examples=[OpenApiExample("First relapse after VTD", value=STARTER_CASE, request_only=True)],
+        examples=[OpenApiExample("First relapse after VTD", value=SEED_CASE, request_only=True)],
         description="The case schema shown is that of rrmm-salvage; other models define their own.",
     )
     def post(self, request: Request, model_id: str) -> Response:

@@ -79,10 +79,10 @@ def ensure_topic(path: list[str]) -> Topic:
 # Questions ------------------------------------------------------------------------------------
 
 
-def question_content(question: Question) -> QuestionContent:
-    """Return the editable content of a saved question."""
+def question_content(question: Question, *, topic_path: list[str] | None = None) -> QuestionContent:
+    """Return the editable content of a saved question (give `topic_path` to save a query)."""
     return QuestionContent(
-        topic_path=question.topic.names(),
+        topic_path=topic_path if topic_path is not None else question.topic.names(),
         stem=question.stem,
         lead_in=question.lead_in,
         options=[
@@ -96,7 +96,7 @@ def question_content(question: Question) -> QuestionContent:
         references=[
             ReferenceContent(citation=r.citation, url=r.url) for r in question.references.all()
         ],
-        tags=[tag.name for tag in question.tags.all()],
+        tags=sorted(tag.name for tag in question.tags.all()),
         difficulty=question.difficulty,
         decision_model=question.decision_model,
         decision_case=question.decision_case,

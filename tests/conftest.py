@@ -49,6 +49,12 @@ def instructor(db: None) -> User:
 
 
 @pytest.fixture
+def reviewer(db: None) -> User:
+    """A second instructor, who reviews what `instructor` writes."""
+    return make_user("rita-reviewer", Role.INSTRUCTOR)
+
+
+@pytest.fixture
 def admin_user(db: None) -> User:
     return make_user("ada-admin", Role.ADMIN)
 

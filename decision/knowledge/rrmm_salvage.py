@@ -111,6 +111,24 @@ LINE_FIELDS = (
     "days_from_last_dose_to_progression",
 )
 
+# The seed-004 patient: VTD and ASCT, relapse at 18 months, normal kidneys, no neuropathy.
+# The API shows it as its example; the tests start from it.
+SEED_CASE: dict[str, Any] = {
+    "prior_lines": [
+        {
+            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
+            "asct": True,
+            "best_response": "VGPR",
+            "progressed_on_therapy": False,
+            "days_from_last_dose_to_progression": None,
+        }
+    ],
+    "months_to_relapse": 18,
+    "creatinine_clearance": 85,
+    "neuropathy_grade": 0,
+    "options": [LENALIDOMIDE_RD, POMALIDOMIDE_PD, BORTEZOMIB_VD, CARFILZOMIB_KD],
+}
+
 
 @dataclass(frozen=True)
 class PriorLine:

@@ -15,10 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from quizbank.content import (
-    EXPLANATION_FIELDS,
-    OptionContent,
     QuestionContent,
-    ReferenceContent,
     SummaryContent,
 )
 
@@ -94,26 +91,11 @@ class ExportSet:
 
     def content(self, question: Question) -> QuestionContent:
         """Return the question as content values, named (derived if unnamed), without queries."""
-        content = QuestionContent(
-            topic_path=list(self.topic_paths[question.topic_id]),
-            stem=question.stem,
-            lead_in=question.lead_in,
-            options=[
-                OptionContent(text=o.text, is_correct=o.is_correct, why_not=o.why_not)
-                for o in question.options.all()
-            ],
-            question_type=question.question_type,
-            name=question.name,
-            shuffle_options=question.shuffle_options,
-            explanation={key: getattr(question, key) for key in EXPLANATION_FIELDS},
-            references=[
-                ReferenceContent(citation=r.citation, url=r.url) for r in question.references.all()
-            ],
-            tags=sorted(tag.name for tag in question.tags.all()),
-            difficulty=question.difficulty,
-            decision_model=question.decision_model,
-            decision_case=question.decision_case,
-        )
+        # Writers run inside Django; importing services here keeps the parsers (this module's
+        # other users) importable without settings.
+        from quizbank.services import question_content
+
+        content = question_content(question, topic_path=list(self.topic_paths[question.topic_id]))
         content.name = content.name or derived_name(content.stem, content.lead_in)
         return content
 

@@ -8,13 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
+from decision.knowledge.rrmm_salvage import SEED_CASE
 from decision.verification import check_question
 from learners.models import User
-from learners.roles import Role
 from quizbank import services
 from quizbank.content import OptionContent
 from quizbank.models import Question, ReviewEvent, Status
-from tests.conftest import make_user
 from tests.quizbank.samples import sample_content
 
 pytestmark = pytest.mark.django_db
@@ -25,22 +24,7 @@ REGIMENS = [
     ("bortezomib-dexamethasone", "Bortezomib plus dexamethasone"),
     ("carfilzomib-dexamethasone", "Carfilzomib plus dexamethasone"),
 ]
-# The seed 004 patient: VTD and ASCT, relapse at 18 months, normal kidneys, no neuropathy.
-CASE = {
-    "prior_lines": [
-        {
-            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
-            "asct": True,
-            "best_response": "VGPR",
-            "progressed_on_therapy": False,
-            "days_from_last_dose_to_progression": None,
-        }
-    ],
-    "months_to_relapse": 18,
-    "creatinine_clearance": 85,
-    "neuropathy_grade": 0,
-    "options": [regimen for regimen, _ in REGIMENS],
-}
+CASE = SEED_CASE
 
 
 def linked(key: int = 0, *, why_not: str = "Explained.", **case: Any) -> Any:
@@ -52,11 +36,6 @@ def linked(key: int = 0, *, why_not: str = "Explained.", **case: Any) -> Any:
         decision_model="rrmm-salvage",
         decision_case={**CASE, **case},
     )
-
-
-@pytest.fixture
-def reviewer(db: None) -> User:
-    return make_user("rita-reviewer", Role.INSTRUCTOR)
 
 
 def in_review(content: Any, author: User) -> Question:

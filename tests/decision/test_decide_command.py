@@ -10,22 +10,10 @@ from typing import Any
 
 import pytest
 
+from decision.knowledge.rrmm_salvage import SEED_CASE
+
 ROOT = Path(__file__).resolve().parents[2]
-CASE: dict[str, Any] = {
-    "prior_lines": [
-        {
-            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
-            "asct": True,
-            "best_response": "VGPR",
-            "progressed_on_therapy": False,
-            "days_from_last_dose_to_progression": None,
-        }
-    ],
-    "months_to_relapse": 18,
-    "creatinine_clearance": 85,
-    "neuropathy_grade": 0,
-    "options": ["pomalidomide-dexamethasone", "lenalidomide-dexamethasone"],
-}
+CASE = {**SEED_CASE, "options": ["pomalidomide-dexamethasone", "lenalidomide-dexamethasone"]}
 
 
 def run_decide(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -8,29 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from decision.knowledge.rrmm_salvage import SEED_CASE
 from learners.models import User
 
 URL = "/api/v1/decision/rrmm-salvage/"
-CASE: dict[str, Any] = {
-    "prior_lines": [
-        {
-            "agents": ["bortezomib", "thalidomide", "dexamethasone"],
-            "asct": True,
-            "best_response": "VGPR",
-            "progressed_on_therapy": False,
-            "days_from_last_dose_to_progression": None,
-        }
-    ],
-    "months_to_relapse": 18,
-    "creatinine_clearance": 85,
-    "neuropathy_grade": 0,
-    "options": [
-        "lenalidomide-dexamethasone",
-        "pomalidomide-dexamethasone",
-        "bortezomib-dexamethasone",
-        "carfilzomib-dexamethasone",
-    ],
-}
+CASE = SEED_CASE
 
 
 def post(client: Client, body: Any, url: str = URL) -> Any:

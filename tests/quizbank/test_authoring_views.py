@@ -13,26 +13,14 @@ from pytest_django import DjangoAssertNumQueries
 from reversion.models import Version
 
 from learners.models import User
-from learners.roles import Role
 from quizbank import services
 from quizbank.content import ReferenceContent, SummaryContent, SummarySection
 from quizbank.models import Option, Question, ReviewEvent, Status, Tag, Topic
-from tests.conftest import make_user
 from tests.quizbank.samples import sample_content
 
 pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 13
-
-
-@pytest.fixture
-def reviewer(db: None) -> User:
-    return make_user("rita-reviewer", Role.INSTRUCTOR)
-
-
-@pytest.fixture
-def draft(instructor: User) -> Question:
-    return services.create_question(content=sample_content(), by=instructor)
 
 
 def formset(prefix: str, rows: list[dict[str, Any]], *, initial: int = 0) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from pytest_django.fixtures import Settings
 from learners.models import User
 from quizbank import services
 from quizbank.models import Question, Status
-from tests.quizbank.samples import sample_content
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def draft(instructor: User) -> Question:
-    return services.create_question(content=sample_content(), by=instructor)
 
 
 def png() -> SimpleUploadedFile:

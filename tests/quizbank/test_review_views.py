@@ -11,24 +11,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from learners.models import User
-from learners.roles import Role
 from quizbank import services
 from quizbank.models import Question, ReviewEvent, Status
-from tests.conftest import make_user
 from tests.quizbank.samples import sample_content
 from tests.quizbank.test_authoring_views import saved_edit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reviewer(db: None) -> User:
-    return make_user("rita-reviewer", Role.INSTRUCTOR)
-
-
-@pytest.fixture
-def draft(instructor: User) -> Question:
-    return services.create_question(content=sample_content(), by=instructor)
 
 
 @pytest.fixture

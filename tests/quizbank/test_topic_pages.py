@@ -13,23 +13,16 @@ from pytest_django.asserts import assertContains, assertNotContains
 from reversion.models import Version
 
 from learners.models import User
-from learners.roles import Role
 from quizbank import services
 from quizbank.content import ReferenceContent, SummaryContent, SummarySection
 from quizbank.models import Status, Topic, TopicSummary
 from quizbank.views.topics import TopicEntry
-from tests.conftest import make_user
 from tests.quizbank.samples import TOPIC, sample_content
 
 pytestmark = pytest.mark.django_db
 
 GUIDELINE = "NCCN Clinical Practice Guidelines in Oncology: Multiple Myeloma."
 TRIAL = "Dimopoulos MA, et al. Daratumumab in relapsed myeloma. N Engl J Med. 2016."
-
-
-@pytest.fixture
-def reviewer(db: None) -> User:
-    return make_user("rita-reviewer", Role.INSTRUCTOR)
 
 
 @pytest.fixture

@@ -6,24 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from learners.models import User
-from learners.roles import Role
 from quizbank import services
 from quizbank.content import OptionContent
 from quizbank.models import Question, ReviewEvent, Status
-from tests.conftest import make_user
 from tests.quizbank.samples import sample_content
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reviewer(db: None) -> User:
-    return make_user("rita-reviewer", Role.INSTRUCTOR)
-
-
-@pytest.fixture
-def draft(instructor: User) -> Question:
-    return services.create_question(content=sample_content(), by=instructor)
 
 
 def test_a_new_question_is_a_draft_with_its_content_and_a_first_revision(
