@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from learners.practice import PracticeError
 from quizbank.services import WorkflowError
 
 
@@ -25,7 +26,7 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
         else:
             body = {"non_field_errors": error.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(error, WorkflowError):
+    if isinstance(error, WorkflowError | PracticeError):
         return Response(
             {"detail": error.message, "code": error.code}, status=status.HTTP_409_CONFLICT
         )

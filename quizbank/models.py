@@ -268,6 +268,42 @@ class ReviewEvent(models.Model):
         return f"{self.get_action_display()} by {self.actor}"
 
 
+class ProblemReportQuerySet(models.QuerySet["ProblemReport"]):
+    def unresolved(self) -> ProblemReportQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class ProblemReport(models.Model):
+    """A student's report of a problem with a question, for the instructors' review queue."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="problem_reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problem_reports",
+    )
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Problem with question {self.question_id}: {self.text[:60]}"
+
+
 @reversion.register(follow=["references"])
 class TopicSummary(models.Model):
     """A topic's evidence summary: sections of short points citing numbered references."""

@@ -1,9 +1,8 @@
-"""Account pages and each role's home."""
+"""Account pages: the landing page, sign-up, and each role's home."""
 
 from __future__ import annotations
 
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,10 +44,3 @@ class SignUpView(FormView[SignUpForm]):
         )
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(reverse("home"))
-
-
-@login_required
-@permission_required("learners.practise_questions", raise_exception=True)
-def practice_dashboard(request: HttpRequest) -> HttpResponse:
-    """Show the student's practice dashboard."""
-    return render(request, "learners/dashboard.html")

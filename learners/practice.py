@@ -1,0 +1,356 @@
+"""Practice workflows shared by the web pages and the API: build a session, record each answer
+exactly once, reveal feedback only when the mode allows, finish, strike out, mark, note, report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from random import Random
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from reversion.models import Version
+
+from learners.models import (
+    Mark,
+    Mode,
+    Note,
+    Pool,
+    PracticeSession,
+    Response,
+    SessionItem,
+    ShownOption,
+    User,
+)
+from learners.selection import option_order, spread_topics
+from quizbank.models import Option, ProblemReport, Question, QuestionQuerySet, Topic
+
+MAX_ITEMS = 100
+DEFAULT_SECONDS_PER_ITEM = 90
+MIN_SECONDS_PER_ITEM, MAX_SECONDS_PER_ITEM = 10, 600
+
+
+class PracticeError(Exception):
+    """An action the state of the session does not allow (answered, finished, out of time)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# Building a session -----------------------------------------------------------------------------
+
+
+def find_topics(topic_ids: Iterable[int]) -> list[Topic]:
+    """Return the topics with these ids, or name the ids that do not exist."""
+    wanted = sorted(set(topic_ids))
+    topics = list(Topic.objects.filter(pk__in=wanted))
+    missing = sorted(set(wanted) - {topic.pk for topic in topics})
+    if missing:
+        raise ValidationError(
+            {"topics": f"No topic has the id {', '.join(map(str, missing))}."}, code="unknown"
+        )
+    return topics
+
+
+def practice_pool(*, learner: User, topics: Sequence[Topic], pool: str) -> QuestionQuerySet:
+    """Return the published single-best-answer questions a session with these choices draws from."""
+    questions = Question.objects.published().filter(question_type=Question.Type.SINGLE)
+    if topics:
+        within = Q()
+        for topic in topics:
+            within |= Q(topic__path__startswith=topic.path)
+        questions = questions.filter(within)
+    mine = Response.objects.filter(learner=learner)
+    if pool == Pool.UNUSED:
+        questions = questions.exclude(pk__in=mine.values("question"))
+    elif pool == Pool.INCORRECT:
+        latest = mine.filter(question=OuterRef("pk")).order_by("-answered_at", "-id")
+        questions = questions.annotate(
+            last_correct=Subquery(latest.values("is_correct")[:1])
+        ).filter(last_correct=False)
+    elif pool == Pool.MARKED:
+        questions = questions.filter(pk__in=Mark.objects.filter(learner=learner).values("question"))
+    elif pool != Pool.ALL:
+        choices = ", ".join(Pool.values)
+        raise ValidationError({"filter": f'"{pool}" is not one of: {choices}.'})
+    return questions
+
+
+def _nothing_matches(pool: str, topics: Sequence[Topic]) -> ValidationError:
+    where = " in the chosen topics" if topics else ""
+    reasons: dict[str, str] = {
+        Pool.ALL: f"No published questions{where} yet.",
+        Pool.UNUSED: f"You have answered every published question{where}.",
+        Pool.INCORRECT: f"No questions{where} whose last answer was incorrect.",
+        Pool.MARKED: f"You have not marked any questions{where}.",
+    }
+    field = "topics" if pool == Pool.ALL and topics else "filter"
+    return ValidationError({field: reasons.get(pool, "No questions match.")}, code="empty")
+
+
+@transaction.atomic
+def start_session(
+    *,
+    learner: User,
+    mode: str,
+    count: int,
+    topics: Sequence[Topic] = (),
+    pool: str = Pool.ALL,
+    seconds_per_item: int = DEFAULT_SECONDS_PER_ITEM,
+    question_ids: Sequence[int] | None = None,
+    now: datetime,
+    rng: Random | None = None,
+) -> PracticeSession:
+    """Build a session of up to `count` items drawn from the pool (or from `question_ids`)."""
+    if mode not in Mode.values:
+        raise ValidationError({"mode": f'"{mode}" is not one of: tutor, timed.'})
+    if not 1 <= count <= MAX_ITEMS:
+        raise ValidationError({"count": f"Choose between 1 and {MAX_ITEMS} items."})
+    if mode == Mode.TIMED and not MIN_SECONDS_PER_ITEM <= seconds_per_item <= MAX_SECONDS_PER_ITEM:
+        raise ValidationError(
+            {
+                "seconds_per_item": f"Allow between {MIN_SECONDS_PER_ITEM} and "
+                f"{MAX_SECONDS_PER_ITEM} seconds per item."
+            }
+        )
+    # Item order is not a secret worth a cryptographic generator; tests pass a seeded one.
+    rng = rng or Random()  # noqa: S311
+    if question_ids is not None:
+        candidates = practice_pool(learner=learner, topics=(), pool=Pool.ALL).filter(
+            pk__in=question_ids
+        )
+        pool, topics = Pool.ALL, ()
+    else:
+        candidates = practice_pool(learner=learner, topics=topics, pool=pool)
+    rows = list(candidates.values_list("pk", "topic_id", "shuffle_options"))
+    if not rows:
+        if question_ids is not None:
+            raise ValidationError({"questions": "None of these questions can be practised now."})
+        raise _nothing_matches(pool, topics)
+    chosen = spread_topics(rng.sample(rows, min(count, len(rows))), lambda row: row[1], rng)
+    options: dict[int, list[int]] = {}
+    for question_id, option_id in (
+        Option.objects.filter(question_id__in=[row[0] for row in chosen])
+        .order_by("position", "id")
+        .values_list("question_id", "pk")
+    ):
+        options.setdefault(question_id, []).append(option_id)
+    session = PracticeSession.objects.create(
+        learner=learner,
+        mode=mode,
+        pool=pool,
+        item_count=len(chosen),
+        seconds_per_item=seconds_per_item if mode == Mode.TIMED else None,
+        created_at=now,
+        deadline=now + timedelta(seconds=seconds_per_item * len(chosen))
+        if mode == Mode.TIMED
+        else None,
+    )
+    if topics:
+        session.topics.set(topics)
+    SessionItem.objects.bulk_create(
+        SessionItem(
+            session=session,
+            position=position,
+            question_id=question_id,
+            option_order=option_order(options.get(question_id, []), shuffle=shuffle, rng=rng),
+        )
+        for position, (question_id, _, shuffle) in enumerate(chosen)
+    )
+    return session
+
+
+# Answering --------------------------------------------------------------------------------------
+
+
+def close_if_expired(session: PracticeSession, *, now: datetime) -> None:
+    """Finish a timed session whose time (and grace) ran out; the results then open."""
+    if session.finished_at is None and session.deadline and session.is_past_deadline(now):
+        PracticeSession.objects.filter(pk=session.pk, finished_at__isnull=True).update(
+            finished_at=session.deadline
+        )
+        session.finished_at = session.deadline
+
+
+def finish_session(*, session: PracticeSession, now: datetime) -> None:
+    """End the session (idempotent: finishing a finished session changes nothing)."""
+    close_if_expired(session, now=now)
+    if session.finished_at is None:
+        PracticeSession.objects.filter(pk=session.pk, finished_at__isnull=True).update(
+            finished_at=now
+        )
+        session.finished_at = now
+
+
+def mark_shown(item: SessionItem, *, now: datetime) -> None:
+    """Remember when the student first saw the item: time spent is counted from then."""
+    if item.shown_at is None:
+        SessionItem.objects.filter(pk=item.pk, shown_at__isnull=True).update(shown_at=now)
+        item.shown_at = now
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    response: Response
+    is_new: bool
+
+
+def _existing_answer(item: SessionItem, option_id: int) -> AnswerOutcome | None:
+    response = Response.objects.filter(item=item).first()
+    if response is None:
+        return None
+    if response.option_id != option_id:
+        raise PracticeError(
+            "You have already answered this item; an answer cannot be changed.",
+            code="already_answered",
+        )
+    return AnswerOutcome(response=response, is_new=False)
+
+
+def record_answer(*, item: SessionItem, option_id: int, now: datetime) -> AnswerOutcome:
+    """Record the student's answer to `item` exactly once.
+
+    The same answer again returns the stored response; a different one is refused, as is any
+    answer once the session has finished or its deadline (plus grace) has passed.
+    """
+    session = item.session
+    close_if_expired(session, now=now)
+    existing = _existing_answer(item, option_id)
+    if existing is not None:
+        return existing
+    if session.finished_at is not None:
+        code = "deadline_passed" if session.is_past_deadline(now) else "session_finished"
+        message = (
+            "Time is up: answers to this timed session closed at its deadline."
+            if code == "deadline_passed"
+            else "This session has finished; it takes no more answers."
+        )
+        raise PracticeError(message, code=code)
+    option = Option.objects.filter(question_id=item.question_id, pk=option_id).first()
+    if option is None:
+        raise ValidationError({"option": "Choose one of this item's options."}, code="invalid")
+    version_id = (
+        Version.objects.get_for_object_reference(Question, item.question_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    seen_from = item.shown_at or session.last_answer_at or session.created_at
+    fields: dict[str, Any] = {
+        "item": item,
+        "learner_id": session.learner_id,
+        "question_id": item.question_id,
+        "version_id": version_id,
+        "option": option,
+        "is_correct": option.is_correct,
+        "time_spent": max(now - seen_from, timedelta(0)),
+        "answered_at": now,
+    }
+    is_first = not Response.objects.filter(
+        learner_id=session.learner_id, question_id=item.question_id
+    ).exists()
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(is_first_attempt=is_first, **fields)
+    except IntegrityError:
+        # A concurrent request answered this item first, or answered the same question in
+        # another session first (then this one is not the first attempt).
+        existing = _existing_answer(item, option_id)
+        if existing is not None:
+            return existing
+        with transaction.atomic():
+            response = Response.objects.create(is_first_attempt=False, **fields)
+    PracticeSession.objects.filter(pk=session.pk).update(last_answer_at=now)
+    return AnswerOutcome(response=response, is_new=True)
+
+
+# What is revealed after answering ----------------------------------------------------------------
+
+
+def option_shares(question_id: int, option_ids: Iterable[int]) -> dict[int, float]:
+    """Return the share of students' first attempts that chose each option (0 when none)."""
+    counts = dict(
+        Response.objects.first_attempts()
+        .filter(question_id=question_id, option__isnull=False)
+        .values("option")
+        .annotate(n=Count("id"))
+        .values_list("option", "n")
+    )
+    total = sum(counts.values())
+    return {pk: (counts.get(pk, 0) / total if total else 0.0) for pk in option_ids}
+
+
+def explanation(question: Question, options: Sequence[ShownOption]) -> dict[str, Any]:
+    """Return the explanation of `question` as data (Markdown text), in teaching order."""
+    return {
+        **{key: text for key, _, text in question.explanation_sections()},
+        "why_not": [
+            {"option": option.pk, "letter": option.letter, "text": option.why_not}
+            for option in options
+            if not option.is_correct
+        ],
+        "references": [
+            {"citation": reference.citation, "url": reference.url}
+            for reference in question.references.all()
+        ],
+    }
+
+
+# Strike-outs, marks, notes and problem reports --------------------------------------------------
+
+
+def toggle_strike(*, item: SessionItem, option_id: int) -> bool:
+    """Strike out an option (or restore it) for the rest of the session; return whether struck."""
+    if option_id not in item.option_order:
+        raise ValidationError({"option": "Choose one of this item's options."}, code="invalid")
+    struck = [pk for pk in item.struck_options if pk != option_id]
+    is_struck = len(struck) == len(item.struck_options)
+    if is_struck:
+        struck.append(option_id)
+    item.struck_options = struck
+    item.save(update_fields=["struck_options"])
+    return is_struck
+
+
+def questions_met_by(learner: User) -> QuerySet[Question]:
+    """Questions the learner has been given in a session: the only ones they may mark or note."""
+    return Question.objects.filter(
+        pk__in=SessionItem.objects.filter(session__learner=learner).values("question")
+    )
+
+
+def set_mark(*, learner: User, question: Question, is_marked: bool) -> None:
+    """Mark a question for review, or unmark it (both idempotent)."""
+    if is_marked:
+        Mark.objects.get_or_create(learner=learner, question=question)
+    else:
+        Mark.objects.filter(learner=learner, question=question).delete()
+
+
+def save_note(*, learner: User, question: Question, text: str, now: datetime) -> Note | None:
+    """Save the learner's private note on a question; empty text deletes it."""
+    text = text.strip()
+    if len(text) > 5000:
+        raise ValidationError({"text": "Keep a note under 5,000 characters."}, code="max_length")
+    if not text:
+        Note.objects.filter(learner=learner, question=question).delete()
+        return None
+    note, _ = Note.objects.update_or_create(
+        learner=learner, question=question, defaults={"text": text, "updated_at": now}
+    )
+    return note
+
+
+def report_problem(*, learner: User, question: Question, text: str) -> ProblemReport:
+    """Send a student's report on a question to the instructors' review queue."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Say what is wrong with the question."}, code="required")
+    if len(text) > 5000:
+        raise ValidationError({"text": "Keep a report under 5,000 characters."}, code="max_length")
+    return ProblemReport.objects.create(question=question, reporter=learner, text=text)
