@@ -1,0 +1,114 @@
+"""Bulk data for the tests that pin query counts at two sizes of bank and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from itertools import cycle, islice
+
+import pytest
+from django.utils import timezone
+
+from learners.models import Mode, PracticeSession, Response, SessionItem, User
+from quizbank.models import Option, Question, Status
+from quizbank.services import ensure_topic
+
+BulkBank = Callable[[int], list[Question]]
+BulkHistory = Callable[[User, Sequence[Question], int], None]
+
+
+@pytest.fixture
+def bulk_bank(instructor: User) -> BulkBank:
+    """Return a function that adds n published single-best-answer questions of 4 options."""
+
+    def build(n: int) -> list[Question]:
+        topic = ensure_topic(["Bulk", f"Bank of {n}"])
+        questions = Question.objects.bulk_create(
+            Question(
+                topic=topic,
+                stem=f"Vignette {i}.",
+                lead_in=f"Bulk question {i}?",
+                key_point="The key point.",
+                why_correct="Why the key is right.",
+                status=Status.PUBLISHED,
+                author=instructor,
+                published_at=timezone.now(),
+            )
+            for i in range(n)
+        )
+        Option.objects.bulk_create(
+            Option(
+                question=question,
+                position=position,
+                text=f"Option {position}",
+                is_correct=position == 0,
+                why_not="" if position == 0 else "Why not this one.",
+            )
+            for question in questions
+            for position in range(4)
+        )
+        return questions
+
+    return build
+
+
+@pytest.fixture
+def bulk_history() -> BulkHistory:
+    """Return a function that gives a learner n answered items over the questions, in bulk.
+
+    The answers sit in finished tutor sessions of up to 100 items, spread over the last days;
+    each question's first answer is the first attempt and every third answer is wrong.
+    """
+
+    def build(learner: User, questions: Sequence[Question], n: int) -> None:
+        options: dict[int, list[int]] = {}
+        for question_id, option_id in Option.objects.filter(question__in=questions).values_list(
+            "question_id", "pk"
+        ):
+            options.setdefault(question_id, []).append(option_id)
+        picked = list(islice(cycle(questions), n))
+        now = timezone.now()
+        chunks = [picked[start : start + 100] for start in range(0, n, 100)]
+        sessions = PracticeSession.objects.bulk_create(
+            PracticeSession(
+                learner=learner,
+                mode=Mode.TUTOR,
+                item_count=len(chunk),
+                created_at=now - timedelta(days=len(chunks) - index, minutes=30),
+                finished_at=now - timedelta(days=len(chunks) - index),
+            )
+            for index, chunk in enumerate(chunks)
+        )
+        items = SessionItem.objects.bulk_create(
+            SessionItem(
+                session=session,
+                position=position,
+                question=question,
+                option_order=sorted(options[question.pk]),
+            )
+            for session, chunk in zip(sessions, chunks, strict=True)
+            for position, question in enumerate(chunk)
+        )
+        seen: set[int] = set(
+            Response.objects.filter(learner=learner).values_list("question_id", flat=True)
+        )
+        responses = []
+        for index, item in enumerate(items):
+            is_correct = index % 3 != 2
+            chosen = sorted(options[item.question_id])[0 if is_correct else 1]
+            responses.append(
+                Response(
+                    item=item,
+                    learner=learner,
+                    question_id=item.question_id,
+                    option_id=chosen,
+                    is_correct=is_correct,
+                    is_first_attempt=item.question_id not in seen,
+                    time_spent=timedelta(seconds=40),
+                    answered_at=item.session.created_at + timedelta(seconds=40 * item.position),
+                )
+            )
+            seen.add(item.question_id)
+        Response.objects.bulk_create(responses, batch_size=2000)
+
+    return build
