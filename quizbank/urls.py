@@ -42,5 +42,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="authoring-question-decision-fill",
     ),
     path("review/", review.review_queue, name="authoring-review-queue"),
+    path(
+        "reports/<int:pk>/resolve/",
+        review.problem_report_resolve,
+        name="authoring-report-resolve",
+    ),
     path("import/", imports.import_upload, name="authoring-import"),
 ]

@@ -13,13 +13,14 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from decision.verification import check_question
 from learners.models import User
-from quizbank import services
+from quizbank import reports, services
 from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
-from quizbank.models import Question, ReviewEvent
+from quizbank.models import ProblemReport, Question, ReviewEvent
 from quizbank.views.authoring import AuthoringRequest, instructor_required, question_rows
 
 QUEUE_PAGE_SIZE = 50
@@ -162,6 +163,19 @@ def review_queue(request: AuthoringRequest) -> HttpResponse:
         .order_by(F("submitted_at").asc(), "pk")
     )
     page = Paginator(questions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    open_reports = ProblemReport.objects.unresolved().select_related("question__topic")
     return render(
-        request, "quizbank/review_queue.html", {"page": page, "rows": question_rows(page)}
+        request,
+        "quizbank/review_queue.html",
+        {"page": page, "rows": question_rows(page), "reports": open_reports[:QUEUE_PAGE_SIZE]},
     )
+
+
+@instructor_required
+@require_POST
+def problem_report_resolve(request: AuthoringRequest, pk: int) -> HttpResponse:
+    """Close a student's problem report once the question has been looked at."""
+    report = get_object_or_404(ProblemReport, pk=pk)
+    reports.resolve_problem_report(report=report, by=request.user, now=timezone.now())
+    messages.success(request, "Report closed.")
+    return redirect("authoring-review-queue")
