@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
-from learners.models import User
+from learners.models import PracticeSession, Response, User
 from learners.roles import Role
 from learners.services import assign_role
 
@@ -52,3 +52,39 @@ class UserAdmin(DjangoUserAdmin[User]):
             assign_role(user=obj, role=Role(form.cleaned_data["role"]))
         elif not change:
             assign_role(user=obj, role=Role.STUDENT)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Practice records are written by students' answers only; the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PracticeSession)
+class PracticeSessionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "learner", "mode", "item_count", "created_at", "deadline", "finished_at")
+    list_filter = ("mode", ("finished_at", admin.EmptyFieldListFilter))
+    search_fields = ("learner__username",)
+    list_select_related = ("learner",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "answered_at",
+        "learner",
+        "question",
+        "is_correct",
+        "is_first_attempt",
+        "time_spent",
+    )
+    list_filter = ("is_correct", "is_first_attempt")
+    search_fields = ("learner__username", "question__lead_in")
+    list_select_related = ("learner", "question")
+    raw_id_fields = ("item", "question", "option", "version")
+    date_hierarchy = "answered_at"

@@ -14,6 +14,7 @@ from treebeard.forms import movenodeform_factory
 
 from quizbank.models import (
     Option,
+    ProblemReport,
     Question,
     QuestionImage,
     Reference,
@@ -105,3 +106,12 @@ class ReviewEventAdmin(admin.ModelAdmin[ReviewEvent]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
+    list_display = ("created_at", "question", "reporter", "resolved_at", "resolved_by")
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter),)
+    search_fields = ("text", "question__lead_in")
+    list_select_related = ("question", "reporter", "resolved_by")
+    readonly_fields = ("question", "reporter", "text", "created_at", "resolved_at", "resolved_by")
