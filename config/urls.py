@@ -9,7 +9,9 @@ from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
 from decision.api import DecideView
-from learners.api import MeView, TokenView
+from learners.api.accounts import MeView, TokenView
+from learners.api.personal import MarkViewSet, NoteViewSet, ProblemReportViewSet, ProgressView
+from learners.api.sessions import PracticeSessionViewSet
 from quizbank.api import QuestionViewSet, TopicViewSet
 from quizbank.views.images import question_image_file
 
@@ -22,10 +24,15 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
 router = SimpleRouter()
 router.register("questions", QuestionViewSet, basename="api-question")
 router.register("topics", TopicViewSet, basename="api-topic")
+router.register("sessions", PracticeSessionViewSet, basename="api-session")
+router.register("marks", MarkViewSet, basename="api-mark")
+router.register("notes", NoteViewSet, basename="api-note")
+router.register("problem-reports", ProblemReportViewSet, basename="api-problem-report")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("progress/", ProgressView.as_view(), name="api-progress"),
     path("decision/<slug:model_id>/", DecideView.as_view(), name="api-decide"),
     *router.urls,
 ]

@@ -79,6 +79,15 @@ class PracticeSessionQuerySet(models.QuerySet["PracticeSession"]):
     def unfinished(self) -> PracticeSessionQuerySet:
         return self.filter(finished_at__isnull=True)
 
+    def with_scores(self) -> PracticeSessionQuerySet:
+        """Annotate `answered_count` and `correct_count` (show the latter only once revealed)."""
+        return self.annotate(
+            answered_count=models.Count("items__response"),
+            correct_count=models.Count(
+                "items__response", filter=Q(items__response__is_correct=True)
+            ),
+        )
+
 
 class PracticeSession(models.Model):
     """A run of items a student answers in tutor mode or under exam conditions."""
@@ -190,6 +199,14 @@ class SessionItem(models.Model):
 class ResponseQuerySet(models.QuerySet["Response"]):
     def first_attempts(self) -> ResponseQuerySet:
         return self.filter(is_first_attempt=True)
+
+    def revealed(self) -> ResponseQuerySet:
+        """Responses whose correctness the learner may know: not in a timed session still running.
+
+        Every figure shown to a student (progress, the "incorrect" pool) counts only these, so
+        no figure tells them how a running exam is going.
+        """
+        return self.exclude(item__session__mode=Mode.TIMED, item__session__finished_at__isnull=True)
 
 
 class Response(models.Model):

@@ -4,7 +4,7 @@ exactly once, reveal feedback only when the mode allows, finish, strike out, mar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
@@ -12,10 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from reversion.models import Version
 
 from learners.models import (
+    DEADLINE_GRACE,
     Mark,
     Mode,
     Note,
@@ -70,7 +71,7 @@ def practice_pool(*, learner: User, topics: Sequence[Topic], pool: str) -> Quest
     if pool == Pool.UNUSED:
         questions = questions.exclude(pk__in=mine.values("question"))
     elif pool == Pool.INCORRECT:
-        latest = mine.filter(question=OuterRef("pk")).order_by("-answered_at", "-id")
+        latest = mine.revealed().filter(question=OuterRef("pk")).order_by("-answered_at", "-id")
         questions = questions.annotate(
             last_correct=Subquery(latest.values("is_correct")[:1])
         ).filter(last_correct=False)
@@ -178,6 +179,13 @@ def close_if_expired(session: PracticeSession, *, now: datetime) -> None:
         session.finished_at = session.deadline
 
 
+def close_expired_sessions(*, learner: User, now: datetime) -> None:
+    """Finish all of the learner's timed sessions whose time ran out (as `close_if_expired`)."""
+    PracticeSession.objects.for_learner(learner).unfinished().filter(
+        deadline__lt=now - DEADLINE_GRACE
+    ).update(finished_at=F("deadline"))
+
+
 def finish_session(*, session: PracticeSession, now: datetime) -> None:
     """End the session (idempotent: finishing a finished session changes nothing)."""
     close_if_expired(session, now=now)
@@ -272,15 +280,29 @@ def record_answer(*, item: SessionItem, option_id: int, now: datetime) -> Answer
 # What is revealed after answering ----------------------------------------------------------------
 
 
-def option_shares(question_id: int, option_ids: Iterable[int]) -> dict[int, float]:
-    """Return the share of students' first attempts that chose each option (0 when none)."""
-    counts = dict(
+def option_share_counts(question_ids: Collection[int]) -> dict[int, dict[int, int]]:
+    """Count students' first attempts per option of many questions, in one query."""
+    counts: dict[int, dict[int, int]] = {}
+    for question_id, option_id, n in (
         Response.objects.first_attempts()
-        .filter(question_id=question_id, option__isnull=False)
-        .values("option")
+        .filter(question_id__in=question_ids, option__isnull=False)
+        .values("question", "option")
         .annotate(n=Count("id"))
-        .values_list("option", "n")
-    )
+        .values_list("question", "option", "n")
+    ):
+        counts.setdefault(question_id, {})[option_id] = n
+    return counts
+
+
+def option_shares(
+    question_id: int, option_ids: Iterable[int], *, counts: dict[int, int] | None = None
+) -> dict[int, float]:
+    """Return the share of students' first attempts that chose each option (0 when none).
+
+    Pass `counts` from `option_share_counts` when showing many questions at once.
+    """
+    if counts is None:
+        counts = option_share_counts([question_id]).get(question_id, {})
     total = sum(counts.values())
     return {pk: (counts.get(pk, 0) / total if total else 0.0) for pk in option_ids}
 

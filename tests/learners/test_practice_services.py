@@ -225,3 +225,14 @@ def test_an_edit_after_building_keeps_the_session_usable(student: User, admin_us
     shown = item.shown_options()
     assert [o.text for o in shown] and len(shown) == 5
     assert set(o.pk for o in shown) == set(question.options.values_list("pk", flat=True))
+
+
+def test_a_running_timed_session_does_not_fill_the_incorrect_pool(student: User) -> None:
+    session = start(student, mode=Mode.TIMED, count=1)
+    item = session.items.select_related("session", "question").get()
+    answer(item, correct=False)
+    # Until the exam is over, the pool must not tell the student the answer was wrong.
+    assert not practice_pool(learner=student, topics=(), pool=Pool.INCORRECT).exists()
+    finish_session(session=session, now=NOW + timedelta(minutes=1))
+    incorrect = practice_pool(learner=student, topics=(), pool=Pool.INCORRECT)
+    assert list(incorrect.values_list("pk", flat=True)) == [item.question_id]

@@ -1,11 +1,14 @@
-"""Account endpoints of the REST API."""
+"""Account endpoints: a token for a username and password, and who the token belongs to."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
@@ -15,7 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from learners.lockout import lockout_message
-from learners.models import User
+from learners.models import (
+    User,
+)
 
 
 class AccountLocked(APIException):

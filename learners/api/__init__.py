@@ -1,0 +1,1 @@
+"""The learners app's REST endpoints: accounts, practice sessions and personal records."""

@@ -1,0 +1,159 @@
+"""No API body carries an item's key or explanation before the student may see them: after
+answering in tutor mode, once the session is over in timed mode."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from learners.models import PracticeSession, User
+from quizbank import services
+from quizbank.content import EXPLANATION_FIELDS, OptionContent, ReferenceContent
+from quizbank.models import Option, Question, Status
+from tests.quizbank.samples import sample_content
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "SECRET-KEY-MARKER"
+# Names that only a revealed key or explanation puts in a body.
+KEY_NAMES = ['"correct_option"', '"is_correct"', '"why_not"', '"explanation"', '"option_shares"']
+
+
+@pytest.fixture
+def secret(instructor: User) -> Question:
+    """The only published question, with the marker in every part that gives the key away."""
+    content = sample_content()
+    content = replace(
+        content,
+        explanation={field: f"{MARKER} in {field}." for field in EXPLANATION_FIELDS},
+        options=[
+            OptionContent(option.text, option.is_correct, why_not=f"{MARKER}: {option.text}.")
+            for option in content.options
+        ],
+        references=[ReferenceContent(f"{MARKER} textbook", url=f"https://example.org/{MARKER}")],
+    )
+    return services.create_question(content=content, by=instructor, status=Status.PUBLISHED)
+
+
+def assert_hidden(response: Any) -> None:
+    assert response.status_code < 300, response.content
+    body = response.content.decode()
+    assert MARKER not in body
+    for name in KEY_NAMES:
+        assert name not in body
+
+
+def assert_revealed(response: Any) -> None:
+    assert response.status_code < 300, response.content
+    body = response.content.decode()
+    assert MARKER in body
+    assert '"correct_option"' in body
+
+
+def browse(client: APIClient, session: dict[str, Any]) -> list[Any]:
+    """Fetch every read-only practice body a student can ask for."""
+    question = session["items"][0]["question"]["id"]
+    client.put(f"/api/v1/marks/{question}/")
+    client.put(f"/api/v1/notes/{question}/", {"text": "Revise this."}, format="json")
+    return [
+        client.get("/api/v1/sessions/"),
+        client.get(f"/api/v1/sessions/{session['id']}/"),
+        client.get("/api/v1/sessions/pool/"),
+        client.get("/api/v1/progress/"),
+        client.get("/api/v1/marks/"),
+        client.get("/api/v1/notes/"),
+    ]
+
+
+def start(client: APIClient, mode: str) -> Any:
+    return client.post("/api/v1/sessions/", {"mode": mode, "count": 1}, format="json")
+
+
+def answer(client: APIClient, session: dict[str, Any], question: Question) -> Any:
+    key = Option.objects.get(question=question, is_correct=True)
+    return client.post(
+        f"/api/v1/sessions/{session['id']}/responses/",
+        {"item": session["items"][0]["id"], "option": key.pk},
+        format="json",
+    )
+
+
+@pytest.fixture
+def client(student: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(student)
+    return client
+
+
+def test_tutor_mode_hides_the_key_until_the_item_is_answered(
+    client: APIClient, secret: Question
+) -> None:
+    created = start(client, "tutor")
+    session = created.json()
+
+    for response in [created, *browse(client, session)]:
+        assert_hidden(response)
+    assert_revealed(answer(client, session, secret))
+    assert_revealed(client.get(f"/api/v1/sessions/{session['id']}/"))
+
+
+def test_timed_mode_hides_the_key_until_the_session_is_finished(
+    client: APIClient, secret: Question
+) -> None:
+    created = start(client, "timed")
+    session = created.json()
+    url = f"/api/v1/sessions/{session['id']}/"
+
+    assert_hidden(created)
+    assert_hidden(answer(client, session, secret))
+    assert_hidden(answer(client, session, secret))
+    for response in browse(client, session):
+        assert_hidden(response)
+    finished = client.patch(url, {"status": "finished"}, format="json")
+    assert_revealed(finished)
+    assert_revealed(client.get(url))
+    assert_revealed(answer(client, session, secret))
+
+
+def test_timed_mode_reveals_the_key_only_once_the_grace_after_the_deadline_is_over(
+    client: APIClient, secret: Question
+) -> None:
+    session = start(client, "timed").json()
+    url = f"/api/v1/sessions/{session['id']}/"
+    sessions = PracticeSession.objects.filter(pk=session["id"])
+
+    sessions.update(deadline=timezone.now() - timedelta(seconds=20))
+    assert_hidden(client.get(url))
+    sessions.update(deadline=timezone.now() - timedelta(seconds=31))
+    assert_revealed(client.get(url))
+
+
+def test_progress_counts_no_correct_answer_of_a_running_timed_session(
+    client: APIClient, secret: Question
+) -> None:
+    session = start(client, "timed").json()
+    answer(client, session, secret)
+
+    progress = client.get("/api/v1/progress/").json()
+
+    assert progress["correct"] == 0
+
+
+def test_the_schema_documents_no_key_on_unanswered_items_and_has_no_warnings(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "schema.yml"
+
+    call_command("spectacular", validate=True, fail_on_warn=True, file=str(path))
+
+    components = yaml.safe_load(path.read_text())["components"]["schemas"]
+    assert set(components["PracticeOption"]["properties"]) == {"id", "letter", "text"}
+    assert set(components["PracticeQuestion"]["properties"]) == {"id", "stem", "lead_in", "options"}
