@@ -14,6 +14,7 @@ import reversion
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from reversion.models import Version
 from treebeard.mp_tree import MP_Node
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         return self.with_list_details().prefetch_related("options", "references", "images")
 
 
-@reversion.register(follow=["options", "references", "images"])
+@reversion.register(follow=["options", "references", "images"], exclude=["current_version"])
 class Question(models.Model):
     class Type(models.TextChoices):
         SINGLE = "single", "Single best answer"
@@ -136,6 +137,11 @@ class Question(models.Model):
         related_name="decision_overrides",
     )
 
+    # The newest revision (django-reversion), kept here so recording an answer can name the
+    # revision it was marked against without looking it up.
+    current_version = models.ForeignKey(
+        Version, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)

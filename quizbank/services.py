@@ -153,6 +153,9 @@ def record_revision(item: Question | TopicSummary, *, by: User, comment: str) ->
         reversion.add_to_revision(item)
         reversion.set_user(by)
         reversion.set_comment(comment)
+    if isinstance(item, Question):
+        item.current_version = Version.objects.get_for_object(item).first()
+        Question.objects.filter(pk=item.pk).update(current_version=item.current_version)
 
 
 def set_content_fields(question: Question, content: QuestionContent) -> None:
