@@ -1,11 +1,25 @@
-"""Forms of the account pages."""
+"""Forms of the account pages and the practice session builder."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm, UsernameField
+from django.db.models import Count
+from django.http import QueryDict
 
-from learners.models import User
+from learners.models import Mode, Pool, User
+from learners.practice import (
+    DEFAULT_SECONDS_PER_ITEM,
+    MAX_ITEMS,
+    MAX_SECONDS_PER_ITEM,
+    MIN_SECONDS_PER_ITEM,
+    practice_pool,
+)
+from quizbank.models import Topic
 
 
 class SignUpForm(UserCreationForm[User]):
@@ -25,3 +39,130 @@ class SignUpForm(UserCreationForm[User]):
                 "An account with this e-mail address already exists.", code="duplicate_email"
             )
         return email
+
+
+@dataclass(frozen=True)
+class TopicChoice:
+    """A topic of the builder's tree; `opens`/`closes` nest the lists (treebeard's annotation)."""
+
+    topic: Topic
+    questions: int
+    is_checked: bool
+    opens: bool
+    closes: list[int]
+
+
+class SessionBuilderForm(forms.Form):
+    """The choices a student makes to build a practice session (or to count what matches)."""
+
+    # What the builder shows before the student changes anything.
+    DEFAULTS = {
+        "mode": Mode.TUTOR,
+        "count": "20",
+        "seconds_per_item": str(DEFAULT_SECONDS_PER_ITEM),
+        "filter": Pool.ALL,
+    }
+
+    mode = forms.ChoiceField(choices=Mode.choices, widget=forms.RadioSelect, label="Mode")
+    count = forms.IntegerField(
+        label="Number of items", min_value=1, max_value=MAX_ITEMS, required=False
+    )
+    seconds_per_item = forms.IntegerField(
+        label="Seconds per item",
+        min_value=MIN_SECONDS_PER_ITEM,
+        max_value=MAX_SECONDS_PER_ITEM,
+        required=False,
+        help_text="Timed mode only: the time limit is this many seconds for each item.",
+    )
+    topics = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics",
+        help_text="None chosen means every topic. A topic includes everything below it.",
+    )
+    filter = forms.ChoiceField(
+        choices=Pool.choices, widget=forms.RadioSelect, label="Which items", required=False
+    )
+    # "Practise these again" sends the question ids of a results page instead of a pool.
+    questions = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args: Any, topics: Sequence[Topic], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.topic_by_id = {topic.pk: topic for topic in topics}
+        topic_field = cast(forms.TypedMultipleChoiceField, self.fields["topics"])
+        topic_field.choices = [(topic.pk, topic.name) for topic in topics]
+
+    @classmethod
+    def from_query(cls, query: QueryDict, *, topics: Sequence[Topic]) -> SessionBuilderForm:
+        """Bind the builder to the defaults overridden by a query string (`?filter=marked`)."""
+        data = QueryDict(mutable=True)
+        data.update(cls.DEFAULTS)
+        for key in query:
+            data.setlist(key, query.getlist(key))
+        return cls(data, topics=topics)
+
+    def clean_questions(self) -> list[int]:
+        # Any integers: start_session keeps only the questions that can be practised now.
+        return [int(pk) for pk in self.cleaned_data.get("questions") or [] if str(pk).isdigit()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("count") is None and "count" not in self.errors:
+            if cleaned.get("questions"):
+                cleaned["count"] = min(len(cleaned["questions"]), MAX_ITEMS)
+            else:
+                self.add_error("count", "Say how many items you want.")
+        cleaned["filter"] = cleaned.get("filter") or Pool.ALL
+        if cleaned.get("seconds_per_item") is None:
+            cleaned["seconds_per_item"] = DEFAULT_SECONDS_PER_ITEM
+        return cleaned
+
+    def chosen_topics(self) -> list[Topic]:
+        return [self.topic_by_id[pk] for pk in self.cleaned_data.get("topics", [])]
+
+    def session_choices(self) -> dict[str, Any]:
+        """Return the keyword arguments of `start_session` this form was filled in with."""
+        questions = self.cleaned_data["questions"]
+        return {
+            "mode": self.cleaned_data["mode"],
+            "count": self.cleaned_data["count"],
+            "topics": self.chosen_topics(),
+            "pool": self.cleaned_data["filter"],
+            "seconds_per_item": self.cleaned_data["seconds_per_item"],
+            "question_ids": questions or None,
+        }
+
+    def count_matching(self, learner: User) -> dict[str, int | None]:
+        """Return how many questions match the choices and how many items the session gets."""
+        if not self.is_valid():
+            return {"matching": None, "session_size": None}
+        matching = practice_pool(
+            learner=learner, topics=self.chosen_topics(), pool=self.cleaned_data["filter"]
+        ).count()
+        return {"matching": matching, "session_size": min(matching, self.cleaned_data["count"])}
+
+    def topic_tree(self, learner: User) -> list[TopicChoice]:
+        """Return the topics in tree order with the published questions under each one."""
+        per_path = (
+            practice_pool(learner=learner, topics=(), pool=Pool.ALL)
+            .values("topic__path")
+            .annotate(n=Count("id"))
+            .values_list("topic__path", "n")
+        )
+        under: dict[str, int] = {}
+        step = Topic.steplen
+        for path, n in per_path:
+            for end in range(step, len(path) + 1, step):
+                under[path[:end]] = under.get(path[:end], 0) + n
+        checked = {str(value) for value in self["topics"].value() or []}
+        return [
+            TopicChoice(
+                topic=topic,
+                questions=under.get(topic.path, 0),
+                is_checked=str(topic.pk) in checked,
+                opens=bool(info["open"]),
+                closes=list(info["close"]),
+            )
+            for topic, info in Topic.objects.get_annotated_list_qs(self.topic_by_id.values())
+        ]

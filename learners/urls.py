@@ -1,11 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from learners.views import accounts, dashboard
+from learners.views import accounts, dashboard, practice
+
+item = "practice/sessions/<int:pk>/items/<int:number>/"
 
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("practice/", dashboard.practice_dashboard, name="practice-dashboard"),
+    path("practice/sessions/new/", practice.session_new, name="practice-new"),
+    path("practice/sessions/<int:pk>/", practice.session_resume, name="practice-session"),
+    path(item, practice.item_page, name="practice-item"),
+    path(f"{item}strike/", practice.item_strike, name="practice-item-strike"),
+    path(f"{item}mark/", practice.item_mark, name="practice-item-mark"),
+    path(f"{item}note/", practice.item_note, name="practice-item-note"),
+    path(f"{item}report/", practice.item_report, name="practice-item-report"),
+    path("practice/sessions/<int:pk>/finish/", practice.session_finish, name="practice-finish"),
+    path("practice/sessions/<int:pk>/results/", practice.session_results, name="practice-results"),
     path("accounts/signup/", accounts.SignUpView.as_view(), name="signup"),
     path(
         "accounts/login/",

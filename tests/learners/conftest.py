@@ -1,4 +1,5 @@
-"""Bulk data for the tests that pin query counts at two sizes of bank and history."""
+"""Shared data for the learners tests: a signed-in learner with a small bank, a question carrying a
+marker in every part that gives its key away, and bulk data for the pinned query counts."""
 
 from __future__ import annotations
 
@@ -7,11 +8,19 @@ from datetime import timedelta
 from itertools import cycle, islice
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from learners.models import Mode, PracticeSession, Response, SessionItem, User
+from quizbank import services
+from quizbank.content import EXPLANATION_FIELDS, OptionContent, ReferenceContent
 from quizbank.models import Option, Question, Status
 from quizbank.services import ensure_topic
+from tests.learners.pages import Learner
+from tests.quizbank.samples import sample_content
+
+# Planted in every part of a question that gives its key away; no body may show it too early.
+MARKER = "SECRET-KEY-MARKER"
 
 BulkBank = Callable[[int], list[Question]]
 BulkHistory = Callable[[User, Sequence[Question], int], None]
@@ -112,3 +121,40 @@ def bulk_history() -> BulkHistory:
         Response.objects.bulk_create(responses, batch_size=2000)
 
     return build
+
+
+@pytest.fixture
+def learner(student: User, instructor: User, client_for: Callable[[User], Client]) -> Learner:
+    bank = [
+        services.create_question(
+            content=sample_content(
+                topic_path=["Nephrology", "Practice pages"],
+                name=f"question-{n}",
+                lead_in=f"Which regimen, case {n}?",
+            ),
+            by=instructor,
+            status=Status.PUBLISHED,
+        )
+        for n in range(3)
+    ]
+    return Learner(user=student, client=client_for(student), bank=bank)
+
+
+@pytest.fixture
+def secret_question(instructor: User) -> Question:
+    """A published question whose every explanation, why-not and reference carries MARKER."""
+    content = sample_content(
+        name="secret",
+        lead_in="Which regimen is most appropriate for the secret case?",
+        options=[
+            OptionContent("Lenalidomide plus dexamethasone", is_correct=True),
+            OptionContent("Pomalidomide plus dexamethasone", why_not=f"{MARKER} pomalidomide"),
+            OptionContent("Bortezomib plus dexamethasone", why_not=f"{MARKER} bortezomib"),
+            OptionContent("Carfilzomib plus dexamethasone", why_not=f"{MARKER} carfilzomib"),
+        ],
+        explanation={field: f"{MARKER} {field}" for field in EXPLANATION_FIELDS},
+        references=[
+            ReferenceContent(f"{MARKER} citation", url="https://example.org/secret-key-marker")
+        ],
+    )
+    return services.create_question(content=content, by=instructor, status=Status.PUBLISHED)

@@ -3,7 +3,6 @@ answering in tutor mode, once the session is over in timed mode."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,32 +14,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from learners.models import PracticeSession, User
-from quizbank import services
-from quizbank.content import EXPLANATION_FIELDS, OptionContent, ReferenceContent
-from quizbank.models import Option, Question, Status
-from tests.quizbank.samples import sample_content
+from quizbank.models import Option, Question
+from tests.learners.conftest import MARKER
 
 pytestmark = pytest.mark.django_db
 
-MARKER = "SECRET-KEY-MARKER"
 # Names that only a revealed key or explanation puts in a body.
 KEY_NAMES = ['"correct_option"', '"is_correct"', '"why_not"', '"explanation"', '"option_shares"']
-
-
-@pytest.fixture
-def secret(instructor: User) -> Question:
-    """The only published question, with the marker in every part that gives the key away."""
-    content = sample_content()
-    content = replace(
-        content,
-        explanation={field: f"{MARKER} in {field}." for field in EXPLANATION_FIELDS},
-        options=[
-            OptionContent(option.text, option.is_correct, why_not=f"{MARKER}: {option.text}.")
-            for option in content.options
-        ],
-        references=[ReferenceContent(f"{MARKER} textbook", url=f"https://example.org/{MARKER}")],
-    )
-    return services.create_question(content=content, by=instructor, status=Status.PUBLISHED)
 
 
 def assert_hidden(response: Any) -> None:
@@ -94,37 +74,37 @@ def client(student: User) -> APIClient:
 
 
 def test_tutor_mode_hides_the_key_until_the_item_is_answered(
-    client: APIClient, secret: Question
+    client: APIClient, secret_question: Question
 ) -> None:
     created = start(client, "tutor")
     session = created.json()
 
     for response in [created, *browse(client, session)]:
         assert_hidden(response)
-    assert_revealed(answer(client, session, secret))
+    assert_revealed(answer(client, session, secret_question))
     assert_revealed(client.get(f"/api/v1/sessions/{session['id']}/"))
 
 
 def test_timed_mode_hides_the_key_until_the_session_is_finished(
-    client: APIClient, secret: Question
+    client: APIClient, secret_question: Question
 ) -> None:
     created = start(client, "timed")
     session = created.json()
     url = f"/api/v1/sessions/{session['id']}/"
 
     assert_hidden(created)
-    assert_hidden(answer(client, session, secret))
-    assert_hidden(answer(client, session, secret))
+    assert_hidden(answer(client, session, secret_question))
+    assert_hidden(answer(client, session, secret_question))
     for response in browse(client, session):
         assert_hidden(response)
     finished = client.patch(url, {"status": "finished"}, format="json")
     assert_revealed(finished)
     assert_revealed(client.get(url))
-    assert_revealed(answer(client, session, secret))
+    assert_revealed(answer(client, session, secret_question))
 
 
 def test_timed_mode_reveals_the_key_only_once_the_grace_after_the_deadline_is_over(
-    client: APIClient, secret: Question
+    client: APIClient, secret_question: Question
 ) -> None:
     session = start(client, "timed").json()
     url = f"/api/v1/sessions/{session['id']}/"
@@ -137,10 +117,10 @@ def test_timed_mode_reveals_the_key_only_once_the_grace_after_the_deadline_is_ov
 
 
 def test_progress_counts_no_correct_answer_of_a_running_timed_session(
-    client: APIClient, secret: Question
+    client: APIClient, secret_question: Question
 ) -> None:
     session = start(client, "timed").json()
-    answer(client, session, secret)
+    answer(client, session, secret_question)
 
     progress = client.get("/api/v1/progress/").json()
 
