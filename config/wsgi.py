@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn and other WSGI servers."""
+"""WSGI entry point for granian (production), gunicorn and other WSGI servers."""
 
 import os
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from reversion.models import Version
@@ -152,6 +152,27 @@ class ShownOption:
     why_not: str
 
 
+class SessionItemQuerySet(models.QuerySet["SessionItem"]):
+    def for_learner(self, learner: User) -> SessionItemQuerySet:
+        """Items of the sessions `learner` owns."""
+        return self.filter(session__learner=learner)
+
+    def for_answering(self) -> SessionItemQuerySet:
+        """Load what recording an answer and showing its feedback read, in two queries.
+
+        `has_earlier_answer` says whether the learner answered the question before (in any
+        session), so the new response knows whether it is the first attempt.
+        """
+        earlier = Response.objects.filter(
+            learner=OuterRef("session__learner_id"), question=OuterRef("question_id")
+        )
+        return (
+            self.select_related("session", "question", "response")
+            .prefetch_related("question__options")
+            .annotate(has_earlier_answer=Exists(earlier))
+        )
+
+
 class SessionItem(models.Model):
     """One question in a session, with the option order and strike-outs of this session."""
 
@@ -162,6 +183,8 @@ class SessionItem(models.Model):
     option_order = models.JSONField(default=list)
     struck_options = models.JSONField(default=list, blank=True)
     shown_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SessionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "position"]

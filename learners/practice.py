@@ -13,7 +13,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from reversion.models import Version
 
 from learners.models import (
     DEADLINE_GRACE,
@@ -209,10 +208,15 @@ class AnswerOutcome:
     is_new: bool
 
 
-def _existing_answer(item: SessionItem, option_id: int) -> AnswerOutcome | None:
-    response = Response.objects.filter(item=item).first()
-    if response is None:
+def _stored_response(item: SessionItem) -> Response | None:
+    """Return the item's response: from `for_answering()`'s join when loaded, else one query."""
+    try:
+        return item.response
+    except Response.DoesNotExist:
         return None
+
+
+def _same_answer(response: Response, option_id: int) -> AnswerOutcome:
     if response.option_id != option_id:
         raise PracticeError(
             "You have already answered this item; an answer cannot be changed.",
@@ -225,13 +229,14 @@ def record_answer(*, item: SessionItem, option_id: int, now: datetime) -> Answer
     """Record the student's answer to `item` exactly once.
 
     The same answer again returns the stored response; a different one is refused, as is any
-    answer once the session has finished or its deadline (plus grace) has passed.
+    answer once the session has finished or its deadline (plus grace) has passed. Load the item
+    with `SessionItem.objects.for_answering()` to keep this to a fixed few queries.
     """
     session = item.session
     close_if_expired(session, now=now)
-    existing = _existing_answer(item, option_id)
-    if existing is not None:
-        return existing
+    stored = _stored_response(item)
+    if stored is not None:
+        return _same_answer(stored, option_id)
     if session.finished_at is not None:
         code = "deadline_passed" if session.is_past_deadline(now) else "session_finished"
         message = (
@@ -240,40 +245,38 @@ def record_answer(*, item: SessionItem, option_id: int, now: datetime) -> Answer
             else "This session has finished; it takes no more answers."
         )
         raise PracticeError(message, code=code)
-    option = Option.objects.filter(question_id=item.question_id, pk=option_id).first()
+    option = next((o for o in item.question.options.all() if o.pk == option_id), None)
     if option is None:
         raise ValidationError({"option": "Choose one of this item's options."}, code="invalid")
-    version_id = (
-        Version.objects.get_for_object_reference(Question, item.question_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    has_earlier = getattr(item, "has_earlier_answer", None)
+    if has_earlier is None:
+        has_earlier = Response.objects.filter(
+            learner_id=session.learner_id, question_id=item.question_id
+        ).exists()
     seen_from = item.shown_at or session.last_answer_at or session.created_at
     fields: dict[str, Any] = {
         "item": item,
         "learner_id": session.learner_id,
         "question_id": item.question_id,
-        "version_id": version_id,
+        "version_id": item.question.current_version_id,
         "option": option,
         "is_correct": option.is_correct,
         "time_spent": max(now - seen_from, timedelta(0)),
         "answered_at": now,
     }
-    is_first = not Response.objects.filter(
-        learner_id=session.learner_id, question_id=item.question_id
-    ).exists()
     try:
         with transaction.atomic():
-            response = Response.objects.create(is_first_attempt=is_first, **fields)
+            response = Response.objects.create(is_first_attempt=not has_earlier, **fields)
     except IntegrityError:
         # A concurrent request answered this item first, or answered the same question in
         # another session first (then this one is not the first attempt).
-        existing = _existing_answer(item, option_id)
-        if existing is not None:
-            return existing
+        stored = Response.objects.filter(item=item).first()
+        if stored is not None:
+            return _same_answer(stored, option_id)
         with transaction.atomic():
             response = Response.objects.create(is_first_attempt=False, **fields)
     PracticeSession.objects.filter(pk=session.pk).update(last_answer_at=now)
+    item.response = response
     return AnswerOutcome(response=response, is_new=True)
 
 

@@ -419,10 +419,10 @@ class PracticeSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Prac
     def responses(self, request: Request, pk: str) -> Response:
         given = AnswerRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        session = PracticeSession.objects.for_learner(learner_of(request)).filter(pk=pk)
         item = (
-            SessionItem.objects.select_related("session", "question")
-            .filter(session__in=session, pk=given.validated_data["item"])
+            SessionItem.objects.for_learner(learner_of(request))
+            .for_answering()
+            .filter(session_id=int(pk), pk=given.validated_data["item"])
             .first()
         )
         if item is None:
@@ -432,8 +432,7 @@ class PracticeSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Prac
         code = status.HTTP_201_CREATED if outcome.is_new else status.HTTP_200_OK
         if not item.session.reveals_answers(now):
             return Response(RecordedSerializer({"recorded": True}).data, status=code)
-        prefetch_related_objects([item.question], "options", "references")
-        item.response = outcome.response
+        prefetch_related_objects([item.question], "references")
         shown = item.shown_options()
         shares = option_shares(item.question_id, [option.pk for option in shown])
         return Response(FeedbackSerializer(_feedback(item, shown, shares)).data, status=code)

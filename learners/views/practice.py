@@ -333,7 +333,7 @@ def item_page(request: PracticeRequest, pk: int, number: int) -> HttpResponse:
     close_if_expired(session, now=now)
     if request.method == "POST":
         # Recording needs only the item; the page is loaded afterwards if one is rendered.
-        answering = get_object_or_404(session.items.select_related("question"), position=number - 1)
+        answering = get_object_or_404(session.items.for_answering(), position=number - 1)
         return _answer(request, answering, now)
     item = _item_or_404(request, session, number)
     if _response_of(item) is None and not session.is_over(now):

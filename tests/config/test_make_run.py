@@ -83,7 +83,7 @@ def test_make_run_serves_a_healthy_platform_and_stops_everything_on_sigterm(
             children = psutil.Process(process.pid).children(recursive=True)
             commands = [" ".join(child.cmdline()) for child in children]
             assert any("redis-server" in command for command in commands)
-            assert any("gunicorn" in command for command in commands)
+            assert any("granian" in command for command in commands)
             assert any("celery" in command and " worker" in command for command in commands)
             assert any("celery" in command and " beat" in command for command in commands)
             output = log.read_text()

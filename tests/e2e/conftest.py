@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
@@ -42,10 +44,10 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """A fresh browser context on the live server; fails the test on any CSP violation."""
-    context = browser.new_context(base_url=live_server.url)
+@contextmanager
+def watched_page(browser: Browser, live_server: LiveServer, **options: Any) -> Iterator[Page]:
+    """Open a page in a fresh browser context; fail the test on any CSP violation."""
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     opened = context.new_page()
     violations: list[str] = []
@@ -58,3 +60,10 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     yield opened
     context.close()
     assert violations == [], violations
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A fresh browser context on the live server; fails the test on any CSP violation."""
+    with watched_page(browser, live_server) as opened:
+        yield opened

@@ -557,12 +557,13 @@ def test_a_problem_report_names_the_field_it_cannot_accept(
 
 # Query counts -----------------------------------------------------------------------------------
 
-# Token, permissions (2), the item with its session and question, the stored answer, the option,
-# the revision, the first-attempt check, savepoint + insert + release, the session's last answer
-# time; tutor feedback adds the options, the references and the first-attempt shares. The detail:
-# token, permissions (2), session, items with questions and answers, options, references, shares.
-TUTOR_ANSWER_QUERIES = 15
-TIMED_ANSWER_QUERIES = 12
+# Token; the item with its session, question, stored answer and whether the question was
+# answered before (one query); the question's options; savepoint + insert + release; the
+# session's last answer time. Tutor feedback adds the references and the first-attempt shares.
+# Answering checks no permission: the learner owns the session. The detail: token, permissions
+# (2), session, items with questions and answers, options, references, shares.
+TUTOR_ANSWER_QUERIES = 9
+TIMED_ANSWER_QUERIES = 7
 DETAIL_QUERIES = 8
 
 

@@ -33,9 +33,9 @@ ITEM = 5
 ITEM_PAGE = SIGNED_IN + ITEM + 1
 # Answered in tutor mode: SIGNED_IN + ITEM + option shares, references, the evidence summary link.
 ANSWERED_ITEM_PAGE = SIGNED_IN + ITEM + 3
-# Recording: an earlier answer, the option, the revision, an earlier attempt at the question,
-# savepoint, insert, release, the session's last answer time.
-RECORD = 8
+# Recording: the question's options (the item itself comes with its stored answer and whether
+# the question was answered before), savepoint, insert, release, the session's last answer time.
+RECORD = 5
 # Plain POST: SIGNED_IN + the session + the item + RECORD, then a redirect.
 ANSWER = SIGNED_IN + 2 + RECORD
 # htmx: the plain POST's queries, then the answered item region (ANSWERED_ITEM_PAGE's item part).
