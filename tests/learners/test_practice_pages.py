@@ -67,6 +67,12 @@ def test_the_builder_preselects_a_filter_from_the_query_string(learner: Learner)
     html = learner.get(BUILDER, {"filter": "marked"})
 
     assert re.search(r'<input type="radio" name="filter" value="marked"[^>]*checked', html)
+    # Each choice's explanation is its description for screen readers, not part of its name.
+    marked = re.search(r'<input type="radio" name="filter" value="marked"[^>]*>', html)
+    assert marked is not None
+    described = re.search(r'aria-describedby="([^"]+)"', marked.group(0))
+    assert described is not None
+    assert f'id="{described.group(1)}">Questions you marked for review.</span>' in html
     assert "No questions match these choices." in html
 
 
