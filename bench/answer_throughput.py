@@ -7,7 +7,9 @@ drives it with concurrent keep-alive clients. The figure is the answer endpoint,
 tutor session (the 201 path, which writes the response and returns the explanation). The
 baseline, measured in the same run by the same server process and the same clients, is a bare
 Django view that returns a small JsonResponse through the same middleware: the ratio says how
-much of the server's bare request rate the answer endpoint keeps. Every answer must be a 201;
+much of the server's bare request rate the answer endpoint keeps. A third figure, the "DRF
+floor", is a token-authenticated DRF view that does nothing else: what every API endpoint pays
+before its own work, so it bounds the ratio any DRF endpoint can reach. Every answer must be a 201;
 any other status or a failed connection makes the run exit non-zero.
 
     .venv/bin/python bench/answer_throughput.py [--seconds 5] [--clients 8] [--workers 2]
@@ -42,6 +44,7 @@ VENV_BIN = Path(sys.executable).parent
 TARGET = 0.35
 SETTINGS = "bench.bench_settings"
 BARE_PATH = "/bench/bare/"
+FLOOR_PATH = "/bench/drf/"
 ANSWER_PATH = "/api/v1/sessions/{session}/responses/"
 ITEMS_PER_SESSION = 100
 # Sessions of 100 items need more than the starter bank's 28 questions.
@@ -141,11 +144,13 @@ def http_request(*, port: int, path: str, token: str, body: bytes) -> bytes:
     return head.encode() + body
 
 
-def bare_requests(port: int, students: list[Student]) -> list[Iterator[bytes]]:
+def bare_requests(
+    port: int, students: list[Student], path: str = BARE_PATH
+) -> list[Iterator[bytes]]:
     """Return, per client, the bare view's request over and over, shaped like an answer."""
     body = json.dumps({"item": 1, "option": 1}).encode()
     return [
-        itertools.repeat(http_request(port=port, path=BARE_PATH, token=student.token, body=body))
+        itertools.repeat(http_request(port=port, path=path, token=student.token, body=body))
         for student in students
     ]
 
@@ -398,20 +403,23 @@ def production_environment(workdir: str, database_url: str) -> dict[str, str]:
 
 def measure_server(
     name: str, *, workers: int, students: list[Student], seconds: float, env: dict[str, str]
-) -> tuple[Load, Load]:
-    """Start server `name`, measure the bare view and then the answer endpoint, stop it."""
+) -> tuple[Load, Load, Load]:
+    """Start server `name`, measure the bare view, the DRF floor and the answers, stop it."""
     port = free_port()
     log = Path(env["VAR_DIR"]) / f"{name}.log"
     with running_server(SERVERS[name](port, workers), port=port, env=env, log=log) as group:
         cpu = group_cpu_seconds(group)
         bare = measure(port, bare_requests(port, students), expect=200, seconds=seconds)
         bare.server_cpu = group_cpu_seconds(group) - cpu
+        floor = measure(
+            port, bare_requests(port, students, FLOOR_PATH), expect=200, seconds=seconds
+        )
         needed = bare.rate * (WARMUP_SECONDS + seconds) * ITEM_MARGIN / len(students)
         work = unanswered_items(students, math.ceil(needed) + 10)
         cpu = group_cpu_seconds(group)
         answer = measure(port, answer_requests(port, students, work), expect=201, seconds=seconds)
         answer.server_cpu = group_cpu_seconds(group) - cpu
-    return bare, answer
+    return bare, floor, answer
 
 
 def main() -> None:
@@ -446,9 +454,9 @@ def main() -> None:
         )
         print()
         print("server            bare rps  bare p95 ms  answer rps  answer p95 ms  answer/bare")
-        results: dict[str, tuple[Load, Load]] = {}
+        results: dict[str, tuple[Load, Load, Load]] = {}
         for name in servers:
-            bare, answer = results[name] = measure_server(
+            bare, floor, answer = results[name] = measure_server(
                 name,
                 workers=options.workers,
                 students=students,
@@ -464,19 +472,28 @@ def main() -> None:
                     f"  server CPU per request: bare {bare.server_cpu_ms:.2f} ms, "
                     f"answer {answer.server_cpu_ms:.2f} ms"
                 )
-            for label, load in (("bare", bare), ("answer", answer)):
+            print(
+                f"  DRF floor (token auth, no other work): {floor.rate:,.0f} rps, "
+                f"{ratio(floor, bare):.3f} of bare"
+            )
+            for label, load in (("bare", bare), ("floor", floor), ("answer", answer)):
                 if load.errors:
                     print(f"  {load.errors} {label} requests failed, first: {load.first_error}")
 
     loads = [load for pair in results.values() for load in pair]
     errors = sum(load.errors for load in loads)
-    best = max(results, key=lambda name: results[name][1].rate)
-    bare, answer = results[best]
+    best = max(results, key=lambda name: results[name][2].rate)
+    bare, floor, answer = results[best]
     print()
     print(f"client CPU: at most {max(load.client_cpu for load in loads):.0%} of one core")
     print(f"fastest server for the answer endpoint: {best} ({answer.rate:,.0f} answers/s)")
     verdict = "met" if ratio(answer, bare) >= TARGET else "MISSED"
     print(f"target: answer/bare >= {TARGET} under the production server: {verdict}")
+    # Any DRF endpoint pays the floor; below the target, no DRF endpoint can meet it.
+    print(
+        f"DRF floor/bare ({best}): {ratio(floor, bare):.3f}; answer/DRF floor: "
+        f"{ratio(answer, floor):.3f}"
+    )
     if errors:
         print(f"{errors} REQUESTS FAILED: these figures are not valid")
     print(f"answer/bare throughput ratio ({best}): {ratio(answer, bare):.3f}")
