@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 from typing import cast
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from learners.charts import trend_chart
 from learners.models import PracticeSession, User
 from learners.progress import progress_summary
+from learners.views.practice import learner_required
 
 TREND_DAYS = 30
 
@@ -25,8 +25,7 @@ class UnfinishedSession:
     minutes_left: int | None
 
 
-@login_required
-@permission_required("learners.practise_questions", raise_exception=True)
+@learner_required
 def practice_dashboard(request: HttpRequest) -> HttpResponse:
     """Show the student's figures, trend, marks, notes and sessions."""
     now = timezone.now()

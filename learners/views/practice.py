@@ -218,6 +218,7 @@ def _item_context(
         ),
         # The ShownOptions carry is_correct and why_not: handed over only once revealed.
         "explained_options": shown if revealed else None,
+        "selected": [response.option_id] if response and response.option_id else [],
         "response": response,
         "chosen_letter": next((o.letter for o in shown if o.pk == chosen), ""),
         "revealed": revealed,
@@ -500,6 +501,11 @@ class ResultRow:
     options: list[OptionRow]
     explained_options: list[ShownOption]
     is_marked: bool
+
+    @property
+    def selected(self) -> list[int]:
+        """The option the student chose, as the explanation template takes it."""
+        return [self.response.option_id] if self.response and self.response.option_id else []
 
     @property
     def time_spent(self) -> str:
