@@ -186,6 +186,8 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 # Mail: console by default; EMAIL_URL such as smtp+tls://user:pass@host:587 in production.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MCQ Practice <noreply@localhost>")
+# The site's public address: e-mails sent outside a request (reminders) build their links on it.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Redis: an embedded server on loopback (REDIS_PORT) unless REDIS_URL names an existing one.
 REDIS_PORT = env.int("REDIS_PORT", default=6379)
@@ -202,10 +204,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The visibility timeout must exceed the longest task (hard limit below) so that Redis does not
-# hand a running task to a second worker; an hour leaves a wide margin.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# hand a running task to a second worker; an hour leaves a wide margin. It is also how long a
+# task whose whole worker was killed waits before Redis hands it out again. The hard limit is
+# kept below it whatever the environment says.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_TIME_LIMIT = min(30 * 60, CELERY_VISIBILITY_TIMEOUT * 5 // 6)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 5 // 6
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -11,6 +11,7 @@ from config.health import healthz
 from decision.api import DecideView
 from learners.api.accounts import MeView, TokenView
 from learners.api.personal import MarkViewSet, NoteViewSet, ProblemReportViewSet, ProgressView
+from learners.api.plans import PlanApiView, PlanSessionApiView
 from learners.api.sessions import PracticeSessionViewSet
 from quizbank.api import QuestionViewSet, TopicViewSet
 from quizbank.views.images import question_image_file
@@ -33,6 +34,8 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("progress/", ProgressView.as_view(), name="api-progress"),
+    path("plan/", PlanApiView.as_view(), name="api-plan"),
+    path("plan/session/", PlanSessionApiView.as_view(), name="api-plan-session"),
     path("decision/<slug:model_id>/", DecideView.as_view(), name="api-decide"),
     *router.urls,
 ]

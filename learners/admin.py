@@ -10,7 +10,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
-from learners.models import PracticeSession, Response, User
+from learners.models import (
+    DailyPlan,
+    ItemCalibration,
+    PlanItem,
+    PracticeSession,
+    Response,
+    ReviewCard,
+    ReviewLog,
+    TopicAbility,
+    User,
+)
 from learners.roles import Role
 from learners.services import assign_role
 
@@ -36,6 +46,18 @@ class UserAdmin(DjangoUserAdmin[User]):
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
         ("Role", {"fields": ("role", "is_active")}),
+        (
+            "Study settings",
+            {
+                "fields": (
+                    "time_zone",
+                    "daily_goal",
+                    "exam_date",
+                    "wants_reminders",
+                    "rates_confidence",
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
 
@@ -88,3 +110,53 @@ class ResponseAdmin(ReadOnlyAdmin):
     list_select_related = ("learner", "question")
     raw_id_fields = ("item", "question", "option", "version")
     date_hierarchy = "answered_at"
+
+
+@admin.register(ReviewCard)
+class ReviewCardAdmin(ReadOnlyAdmin):
+    list_display = ("learner", "question", "state", "stability", "difficulty", "due", "reviews")
+    list_filter = ("state",)
+    search_fields = ("learner__username",)
+    list_select_related = ("learner", "question")
+    raw_id_fields = ("learner", "question")
+    date_hierarchy = "due"
+
+
+@admin.register(ReviewLog)
+class ReviewLogAdmin(ReadOnlyAdmin):
+    list_display = ("reviewed_at", "card", "rating", "duration_ms", "stability", "due")
+    list_filter = ("rating",)
+    search_fields = ("card__learner__username",)
+    raw_id_fields = ("card", "response")
+    date_hierarchy = "reviewed_at"
+
+
+@admin.register(TopicAbility)
+class TopicAbilityAdmin(ReadOnlyAdmin):
+    list_display = ("learner", "topic", "ability", "responses")
+    search_fields = ("learner__username", "topic__name")
+    list_select_related = ("learner", "topic")
+
+
+@admin.register(ItemCalibration)
+class ItemCalibrationAdmin(ReadOnlyAdmin):
+    list_display = ("question", "difficulty", "responses")
+    search_fields = ("question__lead_in",)
+    list_select_related = ("question",)
+
+
+class PlanItemInline(admin.TabularInline[PlanItem, DailyPlan]):
+    model = PlanItem
+    fields = ("position", "kind", "question")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(DailyPlan)
+class DailyPlanAdmin(ReadOnlyAdmin):
+    list_display = ("day", "learner", "goal", "built_at", "reminded_at")
+    list_filter = ("day",)
+    search_fields = ("learner__username",)
+    list_select_related = ("learner",)
+    inlines = [PlanItemInline]

@@ -1,9 +1,10 @@
-"""Forms of the account pages and the practice session builder."""
+"""Forms of the account pages, the practice session builder and the study settings."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms
@@ -11,7 +12,8 @@ from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.db.models import Count
 from django.http import QueryDict
 
-from learners.models import Mode, Pool, User
+from learners.models import MAX_DAILY_GOAL, Mode, Pool, User
+from learners.plans import local_day
 from learners.practice import (
     DEFAULT_SECONDS_PER_ITEM,
     MAX_ITEMS,
@@ -166,3 +168,62 @@ class SessionBuilderForm(forms.Form):
             )
             for topic, info in Topic.objects.get_annotated_list_qs(self.topic_by_id.values())
         ]
+
+
+STUDY_SETTINGS = ("daily_goal", "exam_date", "time_zone", "wants_reminders", "rates_confidence")
+
+
+class StudySettingsForm(forms.ModelForm[User]):
+    """A student's study settings: what the daily plan and the reminders follow."""
+
+    daily_goal = forms.IntegerField(
+        label="Daily goal",
+        min_value=1,
+        max_value=MAX_DAILY_GOAL,
+        help_text=f"How many items your daily plan holds, from 1 to {MAX_DAILY_GOAL}.",
+    )
+
+    class Meta:
+        model = User
+        fields = STUDY_SETTINGS
+        labels = {
+            "exam_date": "Exam date",
+            "time_zone": "Time zone",
+            "wants_reminders": "E-mail me a reminder when my plan is waiting",
+            "rates_confidence": "Let me mark an answer as unsure (it is then scheduled sooner)",
+        }
+        help_texts = {
+            "exam_date": "Optional. New items are paced so that you see the bank before it.",
+            "time_zone": "Your day begins at midnight here: a new plan, and the evening reminder.",
+            "wants_reminders": (
+                "At most one e-mail a day, in the evening, if you have not practised yet."
+            ),
+        }
+        widgets = {"exam_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        exam_date = cleaned.get("exam_date")
+        # "Today" is the student's: the zone chosen in this form, else the one saved.
+        zone = cleaned.get("time_zone") or self.instance.time_zone
+        if exam_date is not None and exam_date < local_day(zone, self.now):
+            self.add_error(
+                "exam_date",
+                forms.ValidationError(
+                    "The exam date is in the past. Choose today or a later date, or leave it "
+                    "empty.",
+                    code="exam_date_past",
+                ),
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        learner = super().save(commit=False)
+        if commit:
+            # Other requests write other columns of the same row (last login, password).
+            learner.save(update_fields=STUDY_SETTINGS)
+        return learner

@@ -13,11 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from reversion.models import Version
+from timezone_field import TimeZoneField
 
 from learners.roles import Role
 from quizbank.models import Option, Question, Topic
@@ -27,8 +29,28 @@ from quizbank.models import Option, Question, Topic
 DEADLINE_GRACE = timedelta(seconds=30)
 
 
+DEFAULT_DAILY_GOAL = 20
+MAX_DAILY_GOAL = 200
+
+
 class User(AbstractUser):
     """A person using the platform; their role is the group they belong to."""
+
+    # Study preferences: the daily plan is built in the student's time zone, sized by the goal
+    # and paced towards the exam date.
+    time_zone = TimeZoneField(default="UTC", use_pytz=False)
+    daily_goal = models.PositiveSmallIntegerField(
+        default=DEFAULT_DAILY_GOAL,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAILY_GOAL)],
+        help_text="Items per day in the daily plan.",
+    )
+    exam_date = models.DateField(null=True, blank=True)
+    wants_reminders = models.BooleanField(
+        default=True, help_text="E-mail a reminder when a plan is waiting and nothing was done."
+    )
+    rates_confidence = models.BooleanField(
+        default=False, help_text='Offer an "unsure" choice when answering.'
+    )
 
     class Meta:
         constraints = [
@@ -60,6 +82,8 @@ class User(AbstractUser):
 class Mode(models.TextChoices):
     TUTOR = "tutor", "Tutor"
     TIMED = "timed", "Timed"
+    # Tutor feedback, with each next item chosen from the learner's current estimates.
+    ADAPTIVE = "adaptive", "Adaptive"
 
 
 class Pool(models.TextChoices):
@@ -132,8 +156,9 @@ class PracticeSession(models.Model):
         return self.finished_at is not None or self.is_past_deadline(now)
 
     def reveals_answers(self, now: datetime) -> bool:
-        """Whether an answered item's key and explanation may be shown: tutor mode, or the end."""
-        return self.mode == Mode.TUTOR or self.is_over(now)
+        """Whether an answered item's key and explanation may be shown: after each answer in tutor
+        and adaptive mode, at the end in timed mode."""
+        return self.mode != Mode.TIMED or self.is_over(now)
 
     def seconds_left(self, now: datetime) -> int | None:
         if self.deadline is None:
@@ -158,7 +183,8 @@ class SessionItemQuerySet(models.QuerySet["SessionItem"]):
         return self.filter(session__learner=learner)
 
     def for_answering(self) -> SessionItemQuerySet:
-        """Load what recording an answer and showing its feedback read, in two queries.
+        """Load what recording an answer (and the review it earns) and showing its feedback
+        read, in two queries.
 
         `has_earlier_answer` says whether the learner answered the question before (in any
         session), so the new response knows whether it is the first attempt.
@@ -167,7 +193,7 @@ class SessionItemQuerySet(models.QuerySet["SessionItem"]):
             learner=OuterRef("session__learner_id"), question=OuterRef("question_id")
         )
         return (
-            self.select_related("session", "question", "response")
+            self.select_related("session", "question__calibration", "response")
             .prefetch_related("question__options")
             .annotate(has_earlier_answer=Exists(earlier))
         )
@@ -251,6 +277,8 @@ class Response(models.Model):
     )
     is_correct = models.BooleanField()
     is_first_attempt = models.BooleanField()
+    # False when the student said they were unsure (only asked when they opt in); None if not asked.
+    is_confident = models.BooleanField(null=True, blank=True)
     time_spent = models.DurationField()
     answered_at = models.DateTimeField()
 
@@ -311,3 +339,152 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Note on question {self.question_id}"
+
+
+# Adaptive practice: memory, ability and daily plans -----------------------------------------------
+# The maths lives in learners.scheduling (FSRS cards) and learners.ability (Elo estimates); the
+# workflows that read and write these rows in learners.learning and learners.plans.
+
+
+class ReviewCardQuerySet(models.QuerySet["ReviewCard"]):
+    def for_learner(self, learner: User) -> ReviewCardQuerySet:
+        return self.filter(learner=learner)
+
+    def due(self, *, before: datetime) -> ReviewCardQuerySet:
+        """Cards due before `before` (the end of the learner's day, for a daily plan)."""
+        return self.filter(due__lt=before)
+
+
+class ReviewCard(models.Model):
+    """A student's spaced-repetition card for one question, scheduled by FSRS."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # The fsrs Card fields; `state` is fsrs.State's value (1 learning, 2 review, 3 relearning).
+    state = models.PositiveSmallIntegerField()
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+
+    objects = ReviewCardQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "question"], name="one_card_per_question"),
+        ]
+        indexes = [models.Index(fields=["learner", "due"], name="card_learner_due")]
+
+    def __str__(self) -> str:
+        return f"Card of {self.learner_id} for question {self.question_id}"
+
+
+class ReviewLog(models.Model):
+    """One FSRS review of a card: the rating an answer earned, when, and how long it took."""
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="logs")
+    # One review per response: the unique link keeps a retried answer from reviewing twice.
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="review_log")
+    rating = models.PositiveSmallIntegerField()  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The card's schedule right after this review, for auditing and re-fitting.
+    stability = models.FloatField()
+    difficulty = models.FloatField()
+    due = models.DateTimeField()
+
+    class Meta:
+        ordering = ["reviewed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Review of card {self.card_id} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class TopicAbility(models.Model):
+    """A student's ability estimate in one topic (Elo, logit scale), from first attempts."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="abilities"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    ability = models.FloatField(default=0.0)
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "topic"], name="one_ability_per_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ability of {self.learner_id} in topic {self.topic_id}"
+
+
+class ItemCalibration(models.Model):
+    """A question's difficulty estimate (Elo, logit scale), starting from the authored one."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="calibration")
+    difficulty = models.FloatField()
+    responses = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Calibration of question {self.question_id}"
+
+
+class DailyPlanQuerySet(models.QuerySet["DailyPlan"]):
+    def for_learner(self, learner: User) -> DailyPlanQuerySet:
+        return self.filter(learner=learner)
+
+
+class DailyPlan(models.Model):
+    """What a student should practise on one day of their own calendar, built once per day."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_plans"
+    )
+    day = models.DateField()
+    built_at = models.DateTimeField()
+    goal = models.PositiveSmallIntegerField()
+    # The tutor session started from the plan; starting again resumes it.
+    session = models.ForeignKey(
+        PracticeSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DailyPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "day"], name="one_plan_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan of {self.learner_id} for {self.day}"
+
+
+class PlanItem(models.Model):
+    """One question of a daily plan: a due review or a new item."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        NEW = "new", "New"
+
+    plan = models.ForeignKey(DailyPlan, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="unique_plan_position"),
+            models.UniqueConstraint(fields=["plan", "question"], name="unique_plan_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Item {self.position} of plan {self.plan_id}"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from learners.learning import extend_adaptive_session, learn_from_answer
 from learners.models import (
     DEADLINE_GRACE,
     Mark,
@@ -104,12 +105,14 @@ def start_session(
     pool: str = Pool.ALL,
     seconds_per_item: int = DEFAULT_SECONDS_PER_ITEM,
     question_ids: Sequence[int] | None = None,
+    keep_order: bool = False,
     now: datetime,
     rng: Random | None = None,
 ) -> PracticeSession:
-    """Build a session of up to `count` items drawn from the pool (or from `question_ids`)."""
+    """Build a session of up to `count` items drawn from the pool (or from `question_ids`, in
+    their order when `keep_order`, as a daily plan puts due reviews first)."""
     if mode not in Mode.values:
-        raise ValidationError({"mode": f'"{mode}" is not one of: tutor, timed.'})
+        raise ValidationError({"mode": f'"{mode}" is not one of: {", ".join(Mode.values)}.'})
     if not 1 <= count <= MAX_ITEMS:
         raise ValidationError({"count": f"Choose between 1 and {MAX_ITEMS} items."})
     if mode == Mode.TIMED and not MIN_SECONDS_PER_ITEM <= seconds_per_item <= MAX_SECONDS_PER_ITEM:
@@ -121,6 +124,10 @@ def start_session(
         )
     # Item order is not a secret worth a cryptographic generator; tests pass a seeded one.
     rng = rng or Random()  # noqa: S311
+    if mode == Mode.ADAPTIVE:
+        return _start_adaptive_session(
+            learner=learner, count=count, topics=topics, pool=pool, now=now, rng=rng
+        )
     if question_ids is not None:
         candidates = practice_pool(learner=learner, topics=(), pool=Pool.ALL).filter(
             pk__in=question_ids
@@ -133,7 +140,11 @@ def start_session(
         if question_ids is not None:
             raise ValidationError({"questions": "None of these questions can be practised now."})
         raise _nothing_matches(pool, topics)
-    chosen = spread_topics(rng.sample(rows, min(count, len(rows))), lambda row: row[1], rng)
+    if keep_order and question_ids is not None:
+        rank = {pk: index for index, pk in enumerate(question_ids)}
+        chosen = sorted(rows, key=lambda row: rank[row[0]])[:count]
+    else:
+        chosen = spread_topics(rng.sample(rows, min(count, len(rows))), lambda row: row[1], rng)
     options: dict[int, list[int]] = {}
     for question_id, option_id in (
         Option.objects.filter(question_id__in=[row[0] for row in chosen])
@@ -163,6 +174,27 @@ def start_session(
         )
         for position, (question_id, _, shuffle) in enumerate(chosen)
     )
+    return session
+
+
+def _start_adaptive_session(
+    *,
+    learner: User,
+    count: int,
+    topics: Sequence[Topic],
+    pool: str,
+    now: datetime,
+    rng: Random,
+) -> PracticeSession:
+    """Start an adaptive session with its first item; each answer then chooses the next."""
+    questions = practice_pool(learner=learner, topics=topics, pool=pool)
+    session = PracticeSession.objects.create(
+        learner=learner, mode=Mode.ADAPTIVE, pool=pool, item_count=count, created_at=now
+    )
+    if topics:
+        session.topics.set(topics)
+    if extend_adaptive_session(session=session, pool=questions, now=now, rng=rng) is None:
+        raise _nothing_matches(pool, topics)
     return session
 
 
@@ -225,7 +257,9 @@ def _same_answer(response: Response, option_id: int) -> AnswerOutcome:
     return AnswerOutcome(response=response, is_new=False)
 
 
-def record_answer(*, item: SessionItem, option_id: int, now: datetime) -> AnswerOutcome:
+def record_answer(
+    *, item: SessionItem, option_id: int, now: datetime, is_confident: bool | None = None
+) -> AnswerOutcome:
     """Record the student's answer to `item` exactly once.
 
     The same answer again returns the stored response; a different one is refused, as is any
@@ -261,23 +295,41 @@ def record_answer(*, item: SessionItem, option_id: int, now: datetime) -> Answer
         "version_id": item.question.current_version_id,
         "option": option,
         "is_correct": option.is_correct,
+        "is_confident": is_confident,
         "time_spent": max(now - seen_from, timedelta(0)),
         "answered_at": now,
     }
     try:
-        with transaction.atomic():
-            response = Response.objects.create(is_first_attempt=not has_earlier, **fields)
+        response = _create_response(item=item, is_first_attempt=not has_earlier, fields=fields)
     except IntegrityError:
         # A concurrent request answered this item first, or answered the same question in
         # another session first (then this one is not the first attempt).
         stored = Response.objects.filter(item=item).first()
         if stored is not None:
             return _same_answer(stored, option_id)
-        with transaction.atomic():
-            response = Response.objects.create(is_first_attempt=False, **fields)
+        response = _create_response(item=item, is_first_attempt=False, fields=fields)
     PracticeSession.objects.filter(pk=session.pk).update(last_answer_at=now)
     item.response = response
+    if session.mode == Mode.ADAPTIVE:
+        extend_adaptive_session(
+            session=session,
+            pool=practice_pool(
+                learner=session.learner, topics=list(session.topics.all()), pool=session.pool
+            ),
+            now=now,
+            rng=Random(),  # noqa: S311 - option order is not a secret
+        )
     return AnswerOutcome(response=response, is_new=True)
+
+
+def _create_response(
+    *, item: SessionItem, is_first_attempt: bool, fields: dict[str, Any]
+) -> Response:
+    """Write the response and the review it earns in one transaction: both or neither."""
+    with transaction.atomic():
+        response = Response.objects.create(is_first_attempt=is_first_attempt, **fields)
+        learn_from_answer(response=response, question=item.question)
+    return response
 
 
 # What is revealed after answering ----------------------------------------------------------------

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from learners.views import accounts, dashboard, practice
+from learners.views import accounts, dashboard, practice, settings
 
 item = "practice/sessions/<int:pk>/items/<int:number>/"
 
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("practice/", dashboard.practice_dashboard, name="practice-dashboard"),
+    path("practice/plan/start/", dashboard.plan_start, name="practice-plan-start"),
+    path("practice/settings/", settings.study_settings, name="study-settings"),
+    path("practice/reminders/stop/<str:token>/", settings.reminders_stop, name="reminders-stop"),
     path("practice/sessions/new/", practice.session_new, name="practice-new"),
     path("practice/sessions/<int:pk>/", practice.session_resume, name="practice-session"),
     path(item, practice.item_page, name="practice-item"),

@@ -13,6 +13,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from quizbank.models import (
+    ItemStatistics,
     Option,
     ProblemReport,
     Question,
@@ -115,3 +116,27 @@ class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
     search_fields = ("text", "question__lead_in")
     list_select_related = ("question", "reporter", "resolved_by")
     readonly_fields = ("question", "reporter", "text", "created_at", "resolved_at", "resolved_by")
+
+
+@admin.register(ItemStatistics)
+class ItemStatisticsAdmin(admin.ModelAdmin[ItemStatistics]):
+    """Read only: the periodic job is the one writer of these rows."""
+
+    list_display = (
+        "question",
+        "version",
+        "attempts",
+        "facility",
+        "discrimination",
+        "mean_seconds",
+        "flags",
+        "computed_at",
+    )
+    list_select_related = ("question", "version")
+    search_fields = ("question__lead_in", "question__name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

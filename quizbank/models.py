@@ -341,3 +341,37 @@ class SummaryReference(Citation):
 
     def __str__(self) -> str:
         return f"[{self.position + 1}] {self.citation[:80]}"
+
+
+class ItemStatistics(models.Model):
+    """Item analysis of one revision of a question, from students' first attempts.
+
+    Written only by `quizbank.statistics.recompute_item_statistics`; responses without a
+    recorded revision (answers from before revisions were recorded) are left out.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="statistics")
+    # A django-reversion Version of the question is one revision: one row each.
+    version = models.OneToOneField(
+        Version, on_delete=models.CASCADE, related_name="item_statistics"
+    )
+    attempts = models.PositiveIntegerField(help_text="Students' first attempts at this revision.")
+    facility = models.FloatField(help_text="Share of first attempts answered correctly (0 to 1).")
+    discrimination = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Correlation of the item with the rest of each student's score (-1 to 1).",
+    )
+    # {option id: share of the first attempts that chose it}; JSON turns the ids into strings.
+    option_shares = models.JSONField(default=dict)
+    mean_seconds = models.FloatField(help_text="Mean time spent on a first attempt.")
+    # Codes of quizbank.statistics.FLAG_TEXT.
+    flags = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "item statistics"
+        ordering = ["-version_id"]
+
+    def __str__(self) -> str:
+        return f"Statistics of question {self.question_id}, revision {self.version_id}"

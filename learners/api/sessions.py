@@ -305,6 +305,13 @@ class SessionChangeSerializer(serializers.Serializer[Any]):
 class AnswerRequestSerializer(serializers.Serializer[Any]):
     item = serializers.IntegerField()
     option = serializers.IntegerField()
+    confident = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="false when the student is unsure: a right answer then brings the question "
+        "back sooner. Leave out when not asked.",
+    )
 
 
 ANSWER_RESULT = PolymorphicProxySerializer(
@@ -428,7 +435,12 @@ class PracticeSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Prac
         if item is None:
             raise NotFound("This session has no such item.")
         now = timezone.now()
-        outcome = record_answer(item=item, option_id=given.validated_data["option"], now=now)
+        outcome = record_answer(
+            item=item,
+            option_id=given.validated_data["option"],
+            now=now,
+            is_confident=given.validated_data["confident"],
+        )
         code = status.HTTP_201_CREATED if outcome.is_new else status.HTTP_200_OK
         if not item.session.reveals_answers(now):
             return Response(RecordedSerializer({"recorded": True}).data, status=code)

@@ -1,4 +1,4 @@
-"""The student's progress dashboard."""
+"""The student's dashboard: today's plan, the forecast, progress; and starting the plan."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import math
 from dataclasses import dataclass
 from typing import cast
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from learners.charts import trend_chart
 from learners.models import PracticeSession, User
+from learners.plans import forecast, plan_view, start_plan_session
 from learners.progress import progress_summary
 from learners.views.practice import learner_required
 
@@ -29,7 +33,8 @@ class UnfinishedSession:
 def practice_dashboard(request: HttpRequest) -> HttpResponse:
     """Show the student's figures, trend, marks, notes and sessions."""
     now = timezone.now()
-    progress = progress_summary(learner=cast(User, request.user), now=now, days=TREND_DAYS)
+    learner = cast(User, request.user)
+    progress = progress_summary(learner=learner, now=now, days=TREND_DAYS)
     unfinished = []
     for session in progress.unfinished:
         seconds = session.seconds_left(now)
@@ -48,6 +53,8 @@ def practice_dashboard(request: HttpRequest) -> HttpResponse:
             "trend_days_practised": sum(1 for day in progress.trend if day.answered),
             "trend_days": TREND_DAYS,
             "unfinished": unfinished,
+            "plan": plan_view(learner=learner, now=now),
+            "forecast": forecast(learner=learner, now=now),
             "is_new": not (
                 progress.answered
                 or progress.unfinished
@@ -57,3 +64,14 @@ def practice_dashboard(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+@learner_required
+@require_POST
+def plan_start(request: HttpRequest) -> HttpResponse:
+    """Start today's plan as a tutor session (or resume the one already started)."""
+    session = start_plan_session(learner=cast(User, request.user), now=timezone.now())
+    if session is None:
+        messages.success(request, "Today's plan is done. Well done!")
+        return redirect("practice-dashboard")
+    return redirect(reverse("practice-session", kwargs={"pk": session.pk}))

@@ -348,7 +348,9 @@ def _answer(request: PracticeRequest, item: SessionItem, now: datetime) -> HttpR
     error = "Choose an option, then submit your answer."
     if option_id is not None:
         try:
-            outcome = record_answer(item=item, option_id=option_id, now=now)
+            outcome = record_answer(
+                item=item, option_id=option_id, now=now, is_confident=_confidence(request)
+            )
         except PracticeError as refused:
             messages.error(request, refused.message)
             if session.finished_at is not None:
@@ -364,6 +366,13 @@ def _answer(request: PracticeRequest, item: SessionItem, now: datetime) -> HttpR
         context = _item_context(request, item, now, errors=errors)
         return _partial(request, "learners/practice/_item_region.html", context, status=error)
     return _render_item(request, item, now, errors=errors)
+
+
+def _confidence(request: PracticeRequest) -> bool | None:
+    """Whether the student was sure of the answer; None unless they chose to be asked."""
+    if not request.user.rates_confidence:
+        return None
+    return request.POST.get("unsure") != "1"
 
 
 def _answered(

@@ -21,6 +21,7 @@ from learners.models import User
 from quizbank import reports, services
 from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
 from quizbank.models import ProblemReport, Question, ReviewEvent
+from quizbank.statistics import revision_statistics
 from quizbank.views.authoring import AuthoringRequest, instructor_required, question_rows
 
 QUEUE_PAGE_SIZE = 50
@@ -38,9 +39,11 @@ def render_detail(
     workflow_errors: list[str] | None = None,
 ) -> HttpResponse:
     events = question.review_events.select_related("actor")
+    options = list(question.options.all())
+    versions = services.question_history(question)
     context: dict[str, Any] = {
         "question": question,
-        "options": list(question.options.all()),
+        "options": options,
         "topic_label": question.topic.label,
         "actions": services.question_actions(question=question, by=request.user),
         "comment_form": comment_form or CommentForm(),
@@ -48,7 +51,8 @@ def render_detail(
         "decision_check": check_question(question),
         "workflow_errors": workflow_errors or [],
         "events": list(events),
-        "versions": services.question_history(question),
+        "versions": versions,
+        "statistics": revision_statistics(question, versions=versions, options=options),
         "decision_case": (
             json.dumps(question.decision_case, indent=2, ensure_ascii=False)
             if question.decision_case is not None
@@ -60,7 +64,7 @@ def render_detail(
 
 @instructor_required
 def question_detail(request: AuthoringRequest, pk: int) -> HttpResponse:
-    """Show a question with its answer key, its review and its revisions."""
+    """Show a question with its answer key, its review, its revisions and their statistics."""
     question = get_object_or_404(Question.objects.with_full_content(), pk=pk)
     return render_detail(request, question)
 

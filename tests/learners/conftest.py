@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from learners.models import Mode, PracticeSession, Response, SessionItem, User
+from learners.models import Mode, PracticeSession, Response, ReviewCard, SessionItem, User
 from quizbank import services
 from quizbank.content import EXPLANATION_FIELDS, OptionContent, ReferenceContent
 from quizbank.models import Option, Question, Status
@@ -66,7 +66,8 @@ def bulk_history() -> BulkHistory:
     """Return a function that gives a learner n answered items over the questions, in bulk.
 
     The answers sit in finished tutor sessions of up to 100 items, spread over the last days;
-    each question's first answer is the first attempt and every third answer is wrong.
+    each question's first answer is the first attempt and every third answer is wrong. Each
+    answered question gets a review card, some of them due.
     """
 
     def build(learner: User, questions: Sequence[Question], n: int) -> None:
@@ -119,6 +120,24 @@ def bulk_history() -> BulkHistory:
             )
             seen.add(item.question_id)
         Response.objects.bulk_create(responses, batch_size=2000)
+        # Each answered question has its spaced-repetition card, as the answers would leave it.
+        ReviewCard.objects.bulk_create(
+            (
+                ReviewCard(
+                    learner=learner,
+                    question_id=question_id,
+                    state=2,
+                    stability=3.0,
+                    difficulty=5.0,
+                    due=now + timedelta(days=question_id % 10 - 3),
+                    last_review=now - timedelta(days=1),
+                    reviews=1,
+                )
+                for question_id in seen
+            ),
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
 
     return build
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connection
@@ -18,6 +17,7 @@ from learners.models import Mode, PracticeSession, Response, User
 from learners.practice import start_session
 from quizbank.models import Option, Question
 from tests.learners.conftest import BulkBank
+from tests.servers import database_on_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,29 +27,9 @@ T = TypeVar("T")
 
 @pytest.fixture(autouse=True)
 def file_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
-    """On SQLite, run the test on a file, as the platform does, not in shared memory.
-
-    In-memory SQLite shares one cache between connections, where a second writer fails at once
-    with "database table is locked" instead of waiting for the first as it does on a file.
-    """
-    if connection.vendor != "sqlite" or not cast(Any, connection).is_in_memory_db():
+    """On SQLite, run the test on a file, as the platform does, not in shared memory."""
+    with database_on_file(tmp_path / "db.sqlite3"):
         yield
-        return
-    connection.ensure_connection()
-    in_memory, name = connection.connection, connection.settings_dict["NAME"]
-    with sqlite3.connect(tmp_path / "db.sqlite3") as copy:
-        in_memory.backup(copy)
-    copy.close()
-    # Every thread's connection reads this same settings dict. The in-memory connection is set
-    # aside, not closed: closing the last one would drop the test database.
-    connection.settings_dict["NAME"] = str(tmp_path / "db.sqlite3")
-    connection.connection = None
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = in_memory
 
 
 def at_once(calls: list[Callable[[], T]]) -> list[T]:

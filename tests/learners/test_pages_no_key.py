@@ -4,8 +4,10 @@ before the session ends)."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from learners.models import Mode, PracticeSession
+from learners.practice import start_session
 from quizbank.content import EXPLANATION_FIELDS
 from quizbank.models import Question
 from tests.learners.conftest import MARKER
@@ -113,3 +115,22 @@ def test_no_page_shows_the_key_of_a_timed_item_until_the_session_ends(
     assert f"{MARKER} citation" in results
     assert "Correct answer" in results
     assert MARKER in learner.get(item_url(session, secret))
+
+
+def test_no_page_shows_the_key_before_an_adaptive_item_is_answered(
+    learner: Learner, secret_question: Question
+) -> None:
+    session = start_session(
+        learner=learner.user,
+        mode=Mode.ADAPTIVE,
+        count=2,
+        topics=[secret_question.topic],
+        now=timezone.now(),
+    )
+    assert session.items.get().question == secret_question
+
+    for html in [*served_pages(learner, session, 1), learner.get("/practice/")]:
+        assert_no_key(html)
+
+    learner.answer(session, 1, correct=False)
+    assert MARKER in learner.get(item_url(session, 1))

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from learners.models import Mode, PracticeSession, SessionItem, User
+from learners.models import Mode, Pool, PracticeSession, SessionItem, User
 from learners.practice import start_session
 from tests.learners.conftest import BulkBank, BulkHistory
 
@@ -33,9 +33,13 @@ ITEM = 5
 ITEM_PAGE = SIGNED_IN + ITEM + 1
 # Answered in tutor mode: SIGNED_IN + ITEM + option shares, references, the evidence summary link.
 ANSWERED_ITEM_PAGE = SIGNED_IN + ITEM + 3
+# What a first attempt teaches (learners.learning): the learner's card (looked up, created,
+# reviewed), its review log, the topic ability (looked up, upserted), the item's difficulty.
+LEARN = 7
 # Recording: the question's options (the item itself comes with its stored answer and whether
-# the question was answered before), savepoint, insert, release, the session's last answer time.
-RECORD = 5
+# the question was answered before), savepoint, insert, LEARN, release, the session's last
+# answer time.
+RECORD = 5 + LEARN
 # Plain POST: SIGNED_IN + the session + the item + RECORD, then a redirect.
 ANSWER = SIGNED_IN + 2 + RECORD
 # htmx: the plain POST's queries, then the answered item region (ANSWERED_ITEM_PAGE's item part).
@@ -46,9 +50,16 @@ def tutor_session(
     student: User, bulk_bank: BulkBank, bulk_history: BulkHistory, questions: int, history: int
 ) -> PracticeSession:
     bank = bulk_bank(questions)
-    bulk_history(student, bank, history)
+    # History on half of the bank; the session draws from the other half, so that each answer
+    # is a first attempt at both sizes.
+    bulk_history(student, bank[: questions // 2], history)
     return start_session(
-        learner=student, mode=Mode.TUTOR, count=20, now=timezone.now(), rng=Random(3)
+        learner=student,
+        mode=Mode.TUTOR,
+        count=20,
+        pool=Pool.UNUSED,
+        now=timezone.now(),
+        rng=Random(3),
     )
 
 

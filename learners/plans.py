@@ -1,0 +1,328 @@
+"""Daily plans: what each student should practise today, built once per (student, local day).
+
+Celery builds them in chunks of students (`learners.tasks`): nightly for the time zones where a
+new day has just begun, and in a sweep for anyone a failed run missed. The dashboard builds a
+missing plan on demand. A plan depends only on the student's cards, estimates and settings and on
+the day, never on the moment it is built, so building it twice, or again after a crash half-way,
+gives the same plan; an existing plan is never rebuilt.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from learners import planning, scheduling
+from learners.learning import current_difficulty
+from learners.models import (
+    DailyPlan,
+    Mode,
+    PlanItem,
+    PracticeSession,
+    Response,
+    ReviewCard,
+    TopicAbility,
+    User,
+)
+from learners.practice import start_session
+from learners.roles import Role
+from quizbank.models import Question, Status, Topic
+
+# Students per task: large enough that per-task overhead is small, small enough that one chunk's
+# cards (about 100 each) fit comfortably in a worker's memory.
+PLAN_CHUNK_SIZE = 500
+# A student is active, and gets plans, if they joined, logged in or answered within this time.
+ACTIVE_WITHIN = timedelta(days=30)
+# Attempts to write a chunk when a concurrent on-demand build claims one of its days.
+WRITE_ATTEMPTS = 3
+
+
+def local_day(time_zone: ZoneInfo, now: datetime) -> date:
+    """Return the date it is in `time_zone` at `now`."""
+    return now.astimezone(time_zone).date()
+
+
+def day_start(day: date, time_zone: ZoneInfo) -> datetime:
+    """Return the moment `day` begins in `time_zone`."""
+    return datetime.combine(day, time.min, tzinfo=time_zone)
+
+
+def active_students(*, now: datetime) -> QuerySet[User]:
+    """Students who should get a daily plan: active accounts used within ACTIVE_WITHIN."""
+    since = now - ACTIVE_WITHIN
+    answered = Response.objects.filter(learner=OuterRef("pk"), answered_at__gte=since)
+    return User.objects.filter(is_active=True, groups__name=Role.STUDENT).filter(
+        Q(date_joined__gte=since) | Q(last_login__gte=since) | Exists(answered)
+    )
+
+
+def chunks(ids: Sequence[int], size: int = PLAN_CHUNK_SIZE) -> Iterator[list[int]]:
+    """Split learner ids into task-sized chunks."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def students_starting_a_day(*, now: datetime) -> list[int]:
+    """Active students for whom `now` falls in the first hour of their local day."""
+    zones = active_students(now=now).values_list("pk", "time_zone")
+    return sorted(pk for pk, zone in zones if now.astimezone(zone).hour == 0)
+
+
+def students_without_plan(*, now: datetime) -> list[int]:
+    """Active students who have no plan for their local today (the sweep's list)."""
+    zones = list(active_students(now=now).values_list("pk", "time_zone"))
+    today = {pk: local_day(zone, now) for pk, zone in zones}
+    planned = set(
+        DailyPlan.objects.filter(day__in=set(today.values())).values_list("learner_id", "day")
+    )
+    return sorted(pk for pk, day in today.items() if (pk, day) not in planned)
+
+
+# Building plans -----------------------------------------------------------------------------------
+
+
+# The ReviewCard columns that make a scheduling.CardState, in its field order.
+CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def _card_state(fields: Sequence[Any]) -> scheduling.CardState:
+    state, step, stability, difficulty, due, last_review = fields
+    return scheduling.CardState(
+        state=state,
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=due,
+        last_review=last_review,
+    )
+
+
+@dataclass(frozen=True)
+class _Learner:
+    pk: int
+    day: date
+    starts: datetime
+    ends: datetime
+    goal: int
+    exam_date: date | None
+
+
+def build_plans(*, learner_ids: Iterable[int], now: datetime) -> int:
+    """Build the missing plans for these learners' local today; return how many were created.
+
+    A fixed number of queries whatever the chunk holds: learners, existing plans, cards,
+    abilities, candidate questions, then the writes (bulk inserts, batched by the database's
+    parameter limit).
+    """
+    ids = sorted(set(learner_ids))
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _build_missing(ids, now)
+        except IntegrityError:
+            # A plan for one of these days appeared meanwhile (built on demand): start again,
+            # and it is skipped as existing.
+            continue
+    return _build_missing(ids, now)
+
+
+def _build_missing(ids: list[int], now: datetime) -> int:
+    learners: dict[int, _Learner] = {}
+    for pk, zone, goal, exam_date in User.objects.filter(pk__in=ids, is_active=True).values_list(
+        "pk", "time_zone", "daily_goal", "exam_date"
+    ):
+        day = local_day(zone, now)
+        starts = day_start(day, zone)
+        ends = day_start(day + timedelta(days=1), zone)
+        learners[pk] = _Learner(pk, day, starts, ends, goal, exam_date)
+    existing = set(
+        DailyPlan.objects.filter(
+            learner_id__in=learners, day__in={learner.day for learner in learners.values()}
+        ).values_list("learner_id", "day")
+    )
+    wanted = {pk: le for pk, le in learners.items() if (pk, le.day) not in existing}
+    if not wanted:
+        return 0
+    cards: dict[int, list[tuple[int, int, scheduling.CardState]]] = defaultdict(list)
+    for learner_id, question_id, topic_id, *fields in (
+        ReviewCard.objects.filter(learner_id__in=wanted)
+        .values_list("learner_id", "question_id", "question__topic_id", *CARD_FIELDS)
+        .order_by()
+    ):
+        cards[learner_id].append((question_id, topic_id, _card_state(fields)))
+    abilities: dict[int, dict[int, float]] = defaultdict(dict)
+    for learner_id, topic_id, value in TopicAbility.objects.filter(
+        learner_id__in=wanted
+    ).values_list("learner_id", "topic_id", "ability"):
+        abilities[learner_id][topic_id] = value
+    bank = [
+        planning.NewCandidate(question_id=pk, topic_id=topic_id, difficulty=difficulty)
+        for pk, topic_id, difficulty in Question.objects.published()
+        .filter(question_type=Question.Type.SINGLE)
+        .values_list("pk", "topic_id", current_difficulty())
+        .order_by("pk")
+    ]
+    published = {candidate.question_id for candidate in bank}
+    chosen: dict[int, list[planning.PlannedItem]] = {}
+    for pk, learner in wanted.items():
+        chosen[pk] = _plan(learner, cards[pk], abilities[pk], bank, published)
+    plans = DailyPlan.objects.bulk_create(
+        DailyPlan(learner_id=pk, day=wanted[pk].day, built_at=now, goal=wanted[pk].goal)
+        for pk in wanted
+    )
+    PlanItem.objects.bulk_create(
+        PlanItem(plan=plan, position=position, question_id=item.question_id, kind=item.kind)
+        for plan in plans
+        for position, item in enumerate(chosen[plan.learner_id])
+    )
+    return len(plans)
+
+
+def _plan(
+    learner: _Learner,
+    cards: list[tuple[int, int, scheduling.CardState]],
+    abilities: dict[int, float],
+    bank: list[planning.NewCandidate],
+    published: set[int],
+) -> list[planning.PlannedItem]:
+    # Retrievability is read at the start of the day, not at build time, so that the plan is
+    # the same whenever in the day it is built.
+    reviews = [
+        planning.DueReview(
+            question_id=question_id,
+            topic_id=topic_id,
+            due=card.due,
+            retrievability=scheduling.retrievability(card, at=learner.starts),
+        )
+        for question_id, topic_id, card in cards
+        if card.due < learner.ends and question_id in published
+    ]
+    seen = {question_id for question_id, _, _ in cards}
+    return planning.plan_day(
+        reviews=reviews,
+        candidates=[candidate for candidate in bank if candidate.question_id not in seen],
+        abilities=abilities,
+        goal=learner.goal,
+        today=learner.day,
+        exam_date=learner.exam_date,
+    )
+
+
+def plan_for_today(*, learner: User, now: datetime) -> DailyPlan:
+    """Return the learner's plan for their local today, building it first if it is missing."""
+    day = local_day(learner.time_zone, now)
+    plan = DailyPlan.objects.for_learner(learner).filter(day=day).first()
+    if plan is None:
+        build_plans(learner_ids=[learner.pk], now=now)
+        plan = DailyPlan.objects.for_learner(learner).get(day=day)
+    return plan
+
+
+# What the student sees ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """Today's plan as the dashboard shows it."""
+
+    plan: DailyPlan
+    reviews: int
+    new: int
+    done: int
+    # Questions still to answer today, in plan order: what "Start today's plan" practises.
+    remaining: list[int]
+
+    @property
+    def total(self) -> int:
+        return self.reviews + self.new
+
+
+def plan_view(*, learner: User, now: datetime) -> PlanView:
+    """Return today's plan with what is done: a planned question answered today counts."""
+    plan = plan_for_today(learner=learner, now=now)
+    starts = day_start(plan.day, learner.time_zone)
+    answered_today = Response.objects.filter(
+        learner=learner, question=OuterRef("question_id"), answered_at__gte=starts
+    )
+    rows = list(
+        plan.items.annotate(is_done=Exists(answered_today)).values_list(
+            "question_id", "kind", "is_done"
+        )
+    )
+    return PlanView(
+        plan=plan,
+        reviews=sum(1 for _, kind, _ in rows if kind == PlanItem.Kind.REVIEW),
+        new=sum(1 for _, kind, _ in rows if kind == PlanItem.Kind.NEW),
+        done=sum(1 for _, _, is_done in rows if is_done),
+        remaining=[question_id for question_id, _, is_done in rows if not is_done],
+    )
+
+
+@transaction.atomic
+def start_plan_session(*, learner: User, now: datetime) -> PracticeSession | None:
+    """Start (or resume) a tutor session of today's remaining planned items; None when done."""
+    view = plan_view(learner=learner, now=now)
+    plan = view.plan
+    if plan.session_id is not None:
+        session = PracticeSession.objects.for_learner(learner).filter(pk=plan.session_id).first()
+        if session is not None and session.finished_at is None:
+            return session
+    if not view.remaining:
+        return None
+    session = start_session(
+        learner=learner,
+        mode=Mode.TUTOR,
+        count=len(view.remaining),
+        question_ids=view.remaining,
+        keep_order=True,
+        now=now,
+    )
+    DailyPlan.objects.filter(pk=plan.pk).update(session=session)
+    return session
+
+
+@dataclass(frozen=True)
+class TopicRetention:
+    topic: Topic
+    cards: int
+    retention: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Reviews coming due and what the memory model predicts the student remembers now."""
+
+    due_7_days: int
+    due_30_days: int
+    topics: list[TopicRetention]
+
+
+def forecast(*, learner: User, now: datetime) -> Forecast:
+    """Count reviews due in the next 7 and 30 days; predict retention per topic, weakest first."""
+    in_7, in_30 = now + timedelta(days=7), now + timedelta(days=30)
+    due_7 = due_30 = 0
+    by_topic: dict[int, list[float]] = defaultdict(list)
+    for topic_id, *fields in (
+        ReviewCard.objects.for_learner(learner)
+        .filter(question__status=Status.PUBLISHED)
+        .values_list("question__topic_id", *CARD_FIELDS)
+        .order_by()
+    ):
+        card = _card_state(fields)
+        due_7 += card.due < in_7
+        due_30 += card.due < in_30
+        by_topic[topic_id].append(scheduling.retrievability(card, at=now))
+    topics = Topic.objects.in_bulk(list(by_topic))
+    rows = [
+        TopicRetention(topic=topics[pk], cards=len(values), retention=sum(values) / len(values))
+        for pk, values in by_topic.items()
+    ]
+    rows.sort(key=lambda row: (row.retention, row.topic.name))
+    return Forecast(due_7_days=due_7, due_30_days=due_30, topics=rows)

@@ -1,0 +1,255 @@
+"""The daily planner and the adaptive session's next item, by tables of small inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from random import Random
+
+import pytest
+
+from learners.planning import (
+    DueReview,
+    NewCandidate,
+    PlannedItem,
+    next_item,
+    plan_day,
+)
+
+TODAY = date(2025, 5, 10)
+MORNING = datetime(2025, 5, 10, 6, 0, tzinfo=UTC)
+
+
+def due(
+    question_id: int, retrievability: float, *, hours_ago: int = 0, topic: int = 1
+) -> DueReview:
+    return DueReview(
+        question_id=question_id,
+        topic_id=topic,
+        due=MORNING - timedelta(hours=hours_ago),
+        retrievability=retrievability,
+    )
+
+
+def new(question_id: int, topic: int = 1, difficulty: float = -0.85) -> NewCandidate:
+    return NewCandidate(question_id=question_id, topic_id=topic, difficulty=difficulty)
+
+
+def plan(
+    reviews: list[DueReview],
+    candidates: list[NewCandidate],
+    *,
+    goal: int = 20,
+    abilities: dict[int, float] | None = None,
+    exam_date: date | None = None,
+) -> list[PlannedItem]:
+    return plan_day(
+        reviews=reviews,
+        candidates=candidates,
+        abilities=abilities or {},
+        goal=goal,
+        today=TODAY,
+        exam_date=exam_date,
+    )
+
+
+def ids(items: list[PlannedItem]) -> list[int]:
+    return [item.question_id for item in items]
+
+
+def test_due_reviews_come_first_most_forgotten_first() -> None:
+    items = plan(
+        [
+            due(1, 0.85),
+            due(2, 0.60),
+            due(3, 0.85, hours_ago=30),  # same recall as 1, due longer ago
+            due(4, 0.85, hours_ago=30),  # same as 3: the lower id first
+        ],
+        [new(10), new(11)],
+    )
+
+    assert items == [
+        PlannedItem(2, "review"),
+        PlannedItem(3, "review"),
+        PlannedItem(4, "review"),
+        PlannedItem(1, "review"),
+        PlannedItem(10, "new"),
+        PlannedItem(11, "new"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("goal", "reviews", "new_items"),
+    [(0, 0, 0), (1, 1, 0), (5, 5, 0), (12, 8, 4), (20, 8, 10), (200, 8, 10)],
+)
+def test_plan_never_exceeds_the_goal_and_fills_it_when_it_can(
+    goal: int, reviews: int, new_items: int
+) -> None:
+    items = plan(
+        [due(question_id, 0.8) for question_id in range(1, 9)],
+        [new(question_id) for question_id in range(100, 110)],
+        goal=goal,
+    )
+
+    kinds = [item.kind for item in items]
+    assert (kinds.count("review"), kinds.count("new")) == (reviews, new_items)
+
+
+def test_new_items_come_from_the_weakest_topic_first_in_turn() -> None:
+    # Topic 3 was never practised: it counts at the prior, 0.0, between topics 2 and 1.
+    candidates = [
+        new(question_id, topic=topic)
+        for topic in (1, 2, 3)
+        for question_id in range(topic * 10, topic * 10 + 3)
+    ]
+
+    items = plan([], candidates, goal=7, abilities={1: 0.5, 2: -1.0})
+
+    topic_of = {candidate.question_id: candidate.topic_id for candidate in candidates}
+    assert [topic_of[question_id] for question_id in ids(items)] == [2, 3, 1, 2, 3, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("ability", "chosen"),
+    [
+        # Success chances at ability 0: item 1 0.50, item 2 0.70, item 3 0.88, item 4 0.27.
+        (0.0, 2),
+        # At ability 1.0: 0.73, 0.86, 0.95, 0.5: item 1 is nearest 0.7.
+        (1.0, 1),
+        # At ability -1.5: 0.18, 0.34, 0.62, 0.08: item 3.
+        (-1.5, 3),
+    ],
+)
+def test_new_item_nearest_the_target_success_comes_first(ability: float, chosen: int) -> None:
+    candidates = [
+        new(1, difficulty=0.0),
+        new(2, difficulty=-0.85),
+        new(3, difficulty=-2.0),
+        new(4, difficulty=1.0),
+    ]
+
+    items = plan([], candidates, goal=1, abilities={1: ability})
+
+    assert ids(items) == [chosen]
+
+
+def test_equally_near_items_are_taken_by_question_id() -> None:
+    items = plan([], [new(9, difficulty=0.0), new(5, difficulty=0.0)], goal=2)
+
+    assert ids(items) == [5, 9]
+
+
+@pytest.mark.parametrize(
+    ("exam_in_days", "candidates", "reviews_planned", "new_planned"),
+    [
+        (None, 40, 20, 0),  # no exam: the backlog of reviews takes the whole day
+        (20, 40, 18, 2),  # 40 unseen over 20 days: 2 a day
+        (4, 40, 10, 10),  # 10 a day would be needed, capped at half the goal
+        (1, 3, 17, 3),  # fewer unseen than the reservation: the rest goes to reviews
+        (0, 40, 20, 0),  # the exam is today: no point starting new material
+        (-3, 40, 20, 0),  # after the exam: no reservation
+    ],
+)
+def test_exam_date_reserves_slots_for_unseen_items(
+    exam_in_days: int | None, candidates: int, reviews_planned: int, new_planned: int
+) -> None:
+    exam = None if exam_in_days is None else TODAY + timedelta(days=exam_in_days)
+
+    items = plan(
+        [due(question_id, 0.8) for question_id in range(1, 31)],
+        [new(question_id) for question_id in range(100, 100 + candidates)],
+        goal=20,
+        exam_date=exam,
+    )
+
+    kinds = [item.kind for item in items]
+    assert (kinds.count("review"), kinds.count("new")) == (reviews_planned, new_planned)
+    assert kinds == sorted(kinds, key=lambda kind: kind != "review")
+
+
+def test_same_inputs_in_any_order_give_the_same_plan() -> None:
+    rng = Random(4)
+    reviews = [due(q, rng.choice([0.5, 0.7, 0.9]), hours_ago=rng.randrange(48)) for q in range(30)]
+    candidates = [
+        new(q, topic=rng.randrange(5), difficulty=rng.uniform(-2, 2)) for q in range(100, 160)
+    ]
+    abilities = {0: 0.3, 1: -0.2, 2: 0.3}
+    first = plan_day(
+        reviews=reviews,
+        candidates=candidates,
+        abilities=abilities,
+        goal=40,
+        today=TODAY,
+        exam_date=TODAY + timedelta(days=6),
+    )
+
+    rng.shuffle(reviews)
+    rng.shuffle(candidates)
+    again = plan_day(
+        reviews=reviews,
+        candidates=candidates,
+        abilities=abilities,
+        goal=40,
+        today=TODAY,
+        exam_date=TODAY + timedelta(days=6),
+    )
+
+    assert again == first
+    assert len(first) == 40
+
+
+def test_no_question_is_planned_twice() -> None:
+    items = plan(
+        [due(1, 0.5), due(1, 0.7), due(2, 0.6)],
+        [new(2), new(3), new(3, topic=2), new(4)],
+    )
+
+    assert ids(items) == [1, 2, 3, 4]
+    assert [item.kind for item in items] == ["review", "review", "new", "new"]
+
+
+@pytest.mark.parametrize("exam_in_days", [None, 10])
+def test_nothing_to_practise_gives_an_empty_plan(exam_in_days: int | None) -> None:
+    exam = None if exam_in_days is None else TODAY + timedelta(days=exam_in_days)
+
+    assert plan([], [], exam_date=exam) == []
+
+
+def test_adaptive_session_asks_the_most_forgotten_slipping_review_first() -> None:
+    chosen = next_item(
+        reviews=[due(1, 0.88), due(2, 0.4), due(3, 0.93)],
+        candidates=[new(10)],
+        abilities={},
+    )
+
+    assert chosen == PlannedItem(2, "review")
+
+
+def test_adaptive_session_prefers_new_material_to_a_review_still_fresh() -> None:
+    # Reviewed less than a day ago: fsrs still predicts certain recall.
+    chosen = next_item(reviews=[due(1, 1.0)], candidates=[new(10)], abilities={})
+
+    assert chosen == PlannedItem(10, "new")
+
+
+def test_adaptive_session_picks_new_items_as_the_plan_does() -> None:
+    candidates = [
+        new(1, topic=1, difficulty=-0.85),
+        new(2, topic=2, difficulty=0.0),
+        new(3, topic=2, difficulty=-1.85),
+    ]
+    abilities = {1: 0.5, 2: -1.0}
+
+    chosen = next_item(reviews=[], candidates=candidates, abilities=abilities)
+
+    assert chosen == PlannedItem(3, "new")
+    assert chosen == plan([], candidates, goal=1, abilities=abilities)[0]
+
+
+def test_adaptive_session_asks_a_fresh_review_when_no_new_item_is_left() -> None:
+    chosen = next_item(reviews=[due(1, 1.0), due(2, 0.97)], candidates=[], abilities={})
+
+    assert chosen == PlannedItem(2, "review")
+
+
+def test_adaptive_session_ends_when_nothing_is_left() -> None:
+    assert next_item(reviews=[], candidates=[], abilities={}) is None
