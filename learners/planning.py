@@ -9,12 +9,13 @@ always give the same list, so a plan built twice is the same plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from learners.ability import PRIOR_ABILITY, TARGET_SUCCESS, predicted_success
+from learners.ability import PRIOR_ABILITY, TARGET_SUCCESS, difficulty_for, predicted_success
 from learners.scheduling import DESIRED_RETENTION
 
 REVIEW: Literal["review"] = "review"
@@ -58,30 +59,32 @@ class PlannedItem:
 def plan_day(
     *,
     reviews: Sequence[DueReview],
-    candidates: Sequence[NewCandidate],
+    candidates: Sequence[NewCandidate] | CandidatePool,
     abilities: Mapping[int, float],
     goal: int,
     today: date,
     exam_date: date | None,
     target: float = TARGET_SUCCESS,
+    seen: Collection[int] = (),
 ) -> list[PlannedItem]:
     """Return today's plan: due reviews, most forgotten first, then new items; at most `goal`.
 
     New items come from the weakest topics first, one topic at a time in turn, each the item
     whose predicted success is nearest `target`. Before an exam, some slots are kept for new
     items so that a backlog of reviews cannot stop the student covering unseen material.
+    `candidates` may be a `CandidatePool` shared by many students, with each student's `seen`
+    questions left out; a plain sequence holds only the student's unseen items.
     """
     if goal <= 0:
         return []
+    pool = candidates if isinstance(candidates, CandidatePool) else CandidatePool(candidates)
     due = _most_forgotten_first(reviews)
-    review_ids = {review.question_id for review in due}
-    fresh = _unique(
-        candidate for candidate in candidates if candidate.question_id not in review_ids
-    )
-    reserved = _new_slots_before_exam(len(fresh), goal, today, exam_date)
+    excluded = {review.question_id for review in due}.union(seen)
+    unseen = len(pool) - pool.count_of(excluded)
+    reserved = _new_slots_before_exam(unseen, goal, today, exam_date)
     chosen = due[: goal - reserved]
     plan = [PlannedItem(question_id=review.question_id, kind=REVIEW) for review in chosen]
-    for candidate in _new_in_turn(fresh, abilities, target):
+    for candidate in _new_in_turn(pool, abilities, target, excluded):
         if len(plan) >= goal:
             break
         plan.append(PlannedItem(question_id=candidate.question_id, kind=NEW))
@@ -104,8 +107,7 @@ def next_item(
     if due and due[0].retrievability < REVIEW_BELOW:
         return PlannedItem(question_id=due[0].question_id, kind=REVIEW)
     review_ids = {review.question_id for review in due}
-    fresh = _unique(c for c in candidates if c.question_id not in review_ids)
-    best = next(_new_in_turn(fresh, abilities, target), None)
+    best = next(_new_in_turn(CandidatePool(candidates), abilities, target, review_ids), None)
     if best is not None:
         return PlannedItem(question_id=best.question_id, kind=NEW)
     return PlannedItem(question_id=due[0].question_id, kind=REVIEW) if due else None
@@ -122,14 +124,6 @@ def _most_forgotten_first(reviews: Sequence[DueReview]) -> list[DueReview]:
     return unique
 
 
-def _unique(candidates: Iterable[NewCandidate]) -> list[NewCandidate]:
-    # The first of any repeated question wins, so the outcome does not depend on set order.
-    by_id: dict[int, NewCandidate] = {}
-    for candidate in candidates:
-        by_id.setdefault(candidate.question_id, candidate)
-    return list(by_id.values())
-
-
 def _new_slots_before_exam(candidates: int, goal: int, today: date, exam_date: date | None) -> int:
     # Enough new items a day to see every unseen one by the exam, but never more than half the
     # day, so that reviews of what was already learnt still get done.
@@ -140,19 +134,12 @@ def _new_slots_before_exam(candidates: int, goal: int, today: date, exam_date: d
 
 
 def _new_in_turn(
-    candidates: Sequence[NewCandidate], abilities: Mapping[int, float], target: float
+    pool: CandidatePool, abilities: Mapping[int, float], target: float, excluded: Collection[int]
 ) -> Iterator[NewCandidate]:
     """Yield new items one topic at a time, weakest topic first, nearest the target first."""
-    by_topic: dict[int, list[NewCandidate]] = {}
-    for candidate in candidates:
-        by_topic.setdefault(candidate.topic_id, []).append(candidate)
-    topics = sorted(by_topic, key=lambda topic: (abilities.get(topic, PRIOR_ABILITY), topic))
+    topics = sorted(pool.topics, key=lambda topic: (abilities.get(topic, PRIOR_ABILITY), topic))
     queues = [
-        iter(
-            sorted(
-                by_topic[topic], key=_nearest_target(abilities.get(topic, PRIOR_ABILITY), target)
-            )
-        )
+        pool.nearest(topic, abilities.get(topic, PRIOR_ABILITY), target, excluded)
         for topic in topics
     ]
     while queues:
@@ -165,7 +152,87 @@ def _new_in_turn(
         queues = still_open
 
 
-def _nearest_target(ability: float, target: float) -> Callable[[NewCandidate], tuple[float, int]]:
+class CandidatePool:
+    """New-item candidates indexed by topic and difficulty, to share between many students.
+
+    A nightly chunk plans hundreds of students over the same bank: sorting each topic once and
+    walking outward from each student's target difficulty touches only the items a plan takes
+    (and the ones it skips as seen), instead of scoring the whole bank per student. Predicted
+    success falls as difficulty rises, so walking down from the target on one side and up on
+    the other, always taking the nearer of the two, yields items in order of distance from the
+    target (ties by question id), exactly as sorting by that distance would.
+    """
+
+    def __init__(self, candidates: Iterable[NewCandidate]) -> None:
+        # The first of any repeated question wins, so the outcome does not depend on set order.
+        unique: dict[int, NewCandidate] = {}
+        for candidate in candidates:
+            unique.setdefault(candidate.question_id, candidate)
+        self._ids = frozenset(unique)
+        by_topic: dict[int, list[NewCandidate]] = {}
+        for candidate in unique.values():
+            by_topic.setdefault(candidate.topic_id, []).append(candidate)
+        # Per topic: ascending (difficulty, id) for the harder side, descending difficulty with
+        # ascending id for the easier side, and the difficulties to bisect.
+        self._rising = {
+            topic: sorted(items, key=lambda c: (c.difficulty, c.question_id))
+            for topic, items in by_topic.items()
+        }
+        self._falling = {
+            topic: sorted(items, key=lambda c: (-c.difficulty, c.question_id))
+            for topic, items in by_topic.items()
+        }
+        self._rising_keys = {
+            topic: [c.difficulty for c in items] for topic, items in self._rising.items()
+        }
+        self._falling_keys = {
+            topic: [-c.difficulty for c in items] for topic, items in self._falling.items()
+        }
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def topics(self) -> list[int]:
+        return list(self._rising)
+
+    def count_of(self, question_ids: Collection[int]) -> int:
+        """Count how many of these questions are in the pool."""
+        return sum(1 for question_id in question_ids if question_id in self._ids)
+
+    def nearest(
+        self, topic: int, ability: float, target: float, excluded: Collection[int]
+    ) -> Iterator[NewCandidate]:
+        """Yield the topic's items nearest `target` success first, skipping `excluded` ones."""
+        pivot = difficulty_for(ability=ability, target=target)
+        rising, falling = self._rising[topic], self._falling[topic]
+        # Harder side: difficulty >= pivot; easier side: difficulty < pivot.
+        up = bisect_left(self._rising_keys[topic], pivot)
+        down = bisect_right(self._falling_keys[topic], -pivot)
+        distance = _distance_from(ability, target)
+        harder = _skipping(rising, up, excluded)
+        easier = _skipping(falling, down, excluded)
+        next_hard, next_easy = next(harder, None), next(easier, None)
+        while next_hard is not None or next_easy is not None:
+            if next_hard is not None and (
+                next_easy is None or distance(next_hard) <= distance(next_easy)
+            ):
+                yield next_hard
+                next_hard = next(harder, None)
+            elif next_easy is not None:
+                yield next_easy
+                next_easy = next(easier, None)
+
+
+def _skipping(
+    items: list[NewCandidate], start: int, excluded: Collection[int]
+) -> Iterator[NewCandidate]:
+    for index in range(start, len(items)):
+        if items[index].question_id not in excluded:
+            yield items[index]
+
+
+def _distance_from(ability: float, target: float) -> Callable[[NewCandidate], tuple[float, int]]:
     def distance(candidate: NewCandidate) -> tuple[float, int]:
         success = predicted_success(ability=ability, difficulty=candidate.difficulty)
         return (abs(success - target), candidate.question_id)

@@ -13,11 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import Exists, Field, Model, OuterRef, Q, QuerySet
 
 from learners import planning, scheduling
 from learners.learning import current_difficulty
@@ -117,9 +117,8 @@ class _Learner:
 def build_plans(*, learner_ids: Iterable[int], now: datetime) -> int:
     """Build the missing plans for these learners' local today; return how many were created.
 
-    A fixed number of queries whatever the chunk holds: learners, existing plans, cards,
-    abilities, candidate questions, then the writes (bulk inserts, batched by the database's
-    parameter limit).
+    A fixed number of queries whatever the chunk holds: learners, existing plans, seen cards,
+    due cards, abilities, candidate questions; then the plans, their ids and their items.
     """
     ids = sorted(set(learner_ids))
     for _ in range(WRITE_ATTEMPTS):
@@ -142,21 +141,33 @@ def _build_missing(ids: list[int], now: datetime) -> int:
         starts = day_start(day, zone)
         ends = day_start(day + timedelta(days=1), zone)
         learners[pk] = _Learner(pk, day, starts, ends, goal, exam_date)
+    days = {learner.day for learner in learners.values()}
     existing = set(
-        DailyPlan.objects.filter(
-            learner_id__in=learners, day__in={learner.day for learner in learners.values()}
-        ).values_list("learner_id", "day")
+        DailyPlan.objects.filter(learner_id__in=learners, day__in=days).values_list(
+            "learner_id", "day"
+        )
     )
     wanted = {pk: le for pk, le in learners.items() if (pk, le.day) not in existing}
     if not wanted:
         return 0
-    cards: dict[int, list[tuple[int, int, scheduling.CardState]]] = defaultdict(list)
-    for learner_id, question_id, topic_id, *fields in (
+    # Every card only says "seen" (two integers); only cards due by the end of the latest of
+    # the students' days are loaded whole, which is what keeps a chunk's reading cheap.
+    seen: dict[int, set[int]] = defaultdict(set)
+    for learner_id, question_id in (
         ReviewCard.objects.filter(learner_id__in=wanted)
-        .values_list("learner_id", "question_id", "question__topic_id", *CARD_FIELDS)
+        .values_list("learner_id", "question_id")
         .order_by()
     ):
-        cards[learner_id].append((question_id, topic_id, _card_state(fields)))
+        seen[learner_id].add(question_id)
+    due: dict[int, list[tuple[int, scheduling.CardState]]] = defaultdict(list)
+    for learner_id, question_id, *fields in (
+        ReviewCard.objects.filter(
+            learner_id__in=wanted, due__lt=max(le.ends for le in wanted.values())
+        )
+        .values_list("learner_id", "question_id", *CARD_FIELDS)
+        .order_by()
+    ):
+        due[learner_id].append((question_id, _card_state(fields)))
     abilities: dict[int, dict[int, float]] = defaultdict(dict)
     for learner_id, topic_id, value in TopicAbility.objects.filter(
         learner_id__in=wanted
@@ -169,45 +180,90 @@ def _build_missing(ids: list[int], now: datetime) -> int:
         .values_list("pk", "topic_id", current_difficulty())
         .order_by("pk")
     ]
-    published = {candidate.question_id for candidate in bank}
-    chosen: dict[int, list[planning.PlannedItem]] = {}
-    for pk, learner in wanted.items():
-        chosen[pk] = _plan(learner, cards[pk], abilities[pk], bank, published)
-    plans = DailyPlan.objects.bulk_create(
-        DailyPlan(learner_id=pk, day=wanted[pk].day, built_at=now, goal=wanted[pk].goal)
-        for pk in wanted
+    pool = planning.CandidatePool(bank)
+    topic_of = {candidate.question_id: candidate.topic_id for candidate in bank}
+    chosen = {
+        pk: _plan(learner, due[pk], seen[pk], abilities[pk], pool, topic_of)
+        for pk, learner in wanted.items()
+    }
+    _insert_many(
+        DailyPlan,
+        ("learner", "day", "built_at", "goal"),
+        [(pk, learner.day, now, learner.goal) for pk, learner in wanted.items()],
     )
-    PlanItem.objects.bulk_create(
-        PlanItem(plan=plan, position=position, question_id=item.question_id, kind=item.kind)
-        for plan in plans
-        for position, item in enumerate(chosen[plan.learner_id])
+    plan_ids = {
+        learner_id: pk
+        for learner_id, day, pk in DailyPlan.objects.filter(
+            learner_id__in=wanted, day__in=days
+        ).values_list("learner_id", "day", "pk")
+        if wanted[learner_id].day == day
+    }
+    _insert_many(
+        PlanItem,
+        ("plan", "position", "question", "kind"),
+        [
+            (plan_ids[learner_id], position, item.question_id, item.kind)
+            for learner_id, items in chosen.items()
+            for position, item in enumerate(items)
+        ],
     )
-    return len(plans)
+    return len(wanted)
+
+
+def _insert_many(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert `rows` with one statement run over many parameter sets.
+
+    bulk_create splits its INSERT at the database's parameter limit (999 on SQLite), so the
+    number of statements would grow with the size of the plans; executemany keeps a chunk's
+    query count fixed. Values go through each field's own conversion, as the ORM's would.
+    """
+    if not rows:
+        return
+    fields = [cast(Field[Any, Any], model._meta.get_field(name)) for name in names]
+    database = connections[DEFAULT_DB_ALIAS]
+    quote = database.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    # A chunk repeats few distinct values per column (one day, one build time, plan ids), so
+    # each is converted once.
+    converted: list[dict[Any, Any]] = [{} for _ in fields]
+
+    def prepare(index: int, value: Any) -> Any:
+        cache = converted[index]
+        if value not in cache:
+            cache[value] = fields[index].get_db_prep_save(value, database)
+        return cache[value]
+
+    prepared = [tuple(prepare(i, value) for i, value in enumerate(row)) for row in rows]
+    with database.cursor() as cursor:
+        cursor.executemany(sql, prepared)
 
 
 def _plan(
     learner: _Learner,
-    cards: list[tuple[int, int, scheduling.CardState]],
+    due: list[tuple[int, scheduling.CardState]],
+    seen: set[int],
     abilities: dict[int, float],
-    bank: list[planning.NewCandidate],
-    published: set[int],
+    pool: planning.CandidatePool,
+    topic_of: dict[int, int],
 ) -> list[planning.PlannedItem]:
     # Retrievability is read at the start of the day, not at build time, so that the plan is
-    # the same whenever in the day it is built.
+    # the same whenever in the day it is built. Cards of retired questions are not planned.
     reviews = [
         planning.DueReview(
             question_id=question_id,
-            topic_id=topic_id,
+            topic_id=topic_of[question_id],
             due=card.due,
             retrievability=scheduling.retrievability(card, at=learner.starts),
         )
-        for question_id, topic_id, card in cards
-        if card.due < learner.ends and question_id in published
+        for question_id, card in due
+        if card.due < learner.ends and question_id in topic_of
     ]
-    seen = {question_id for question_id, _, _ in cards}
     return planning.plan_day(
         reviews=reviews,
-        candidates=[candidate for candidate in bank if candidate.question_id not in seen],
+        candidates=pool,
+        seen=seen,
         abilities=abilities,
         goal=learner.goal,
         today=learner.day,

@@ -32,3 +32,26 @@ def test_results_are_not_stored_unless_a_task_asks() -> None:
 
 def test_beat_uses_the_database_scheduler_admins_can_edit() -> None:
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+@pytest.mark.django_db
+def test_the_periodic_jobs_are_installed_where_admins_can_edit_them(
+    admin_user: Any, client_for: Any
+) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    app.loader.import_default_modules()
+    jobs = {job.name: job for job in PeriodicTask.objects.all()}
+
+    assert {name: job.task for name, job in jobs.items()} == {
+        "Plan the new day": "learners.tasks.plan_new_day_task",
+        "Sweep missing plans": "learners.tasks.sweep_missing_plans_task",
+        "Recompute item statistics": "quizbank.tasks.recompute_item_statistics_task",
+        "Send practice reminders": "learners.tasks.send_reminders_task",
+    }
+    assert all(job.task in app.tasks and job.enabled for job in jobs.values())
+    assert jobs["Recompute item statistics"].interval is not None
+    assert str(jobs["Recompute item statistics"].interval) == "every 10 minutes"
+    page = client_for(admin_user).get("/admin/django_celery_beat/periodictask/")
+    assert page.status_code == 200
+    assert "Plan the new day" in page.content.decode()

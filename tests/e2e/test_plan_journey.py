@@ -10,7 +10,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from learners.models import DailyPlan, Mode, PlanItem, PracticeSession, ReviewCard, SessionItem, User
+from learners.models import (
+    DailyPlan,
+    Mode,
+    PlanItem,
+    PracticeSession,
+    ReviewCard,
+    SessionItem,
+    User,
+)
 from learners.practice import record_answer, start_session
 from learners.roles import Role
 from quizbank.models import Question

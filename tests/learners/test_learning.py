@@ -22,6 +22,7 @@ from learners.models import (
 from learners.practice import record_answer, start_session
 from quizbank.models import Question
 from tests.learners.conftest import BulkBank
+from tests.learners.pages import Learner, item_url, key_of
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -217,3 +218,20 @@ def test_an_adaptive_session_needs_a_question_to_start(student: User) -> None:
         start_adaptive(student, count=5)
 
     assert "filter" in error.value.message_dict or "topics" in error.value.message_dict
+
+
+def test_students_who_rate_confidence_can_answer_unsure_on_the_item_page(
+    learner: Learner,
+) -> None:
+    session = learner.start()
+    url = item_url(session, 1)
+    right, _, _ = key_of(session, 1)
+    assert "I am unsure" not in learner.get(url)
+
+    User.objects.filter(pk=learner.user.pk).update(rates_confidence=True)
+    assert "I am unsure" in learner.get(url)
+    learner.client.post(url, {"option": right, "unsure": "1"})
+    learner.client.post(item_url(session, 2), {"option": key_of(session, 2)[0]})
+
+    ratings = ReviewLog.objects.filter(card__learner=learner.user).order_by("reviewed_at", "pk")
+    assert list(ratings.values_list("rating", flat=True)) == [2, 3]  # Hard, then Good

@@ -8,6 +8,7 @@ from random import Random
 import pytest
 
 from learners.planning import (
+    CandidatePool,
     DueReview,
     NewCandidate,
     PlannedItem,
@@ -253,3 +254,54 @@ def test_adaptive_session_asks_a_fresh_review_when_no_new_item_is_left() -> None
 
 def test_adaptive_session_ends_when_nothing_is_left() -> None:
     assert next_item(reviews=[], candidates=[], abilities={}) is None
+
+
+def naive_new_items(
+    candidates: list[NewCandidate], abilities: dict[int, float], seen: set[int]
+) -> list[int]:
+    """The rule written plainly: per topic, sort by distance from the target, then take turns."""
+    from learners.ability import TARGET_SUCCESS, predicted_success
+
+    by_topic: dict[int, list[NewCandidate]] = {}
+    for candidate in candidates:
+        if candidate.question_id not in seen:
+            by_topic.setdefault(candidate.topic_id, []).append(candidate)
+
+    def distance(candidate: NewCandidate) -> tuple[float, int]:
+        ability = abilities.get(candidate.topic_id, 0.0)
+        success = predicted_success(ability=ability, difficulty=candidate.difficulty)
+        return (abs(success - TARGET_SUCCESS), candidate.question_id)
+
+    queues = [
+        sorted(by_topic[topic], key=distance)
+        for topic in sorted(by_topic, key=lambda topic: (abilities.get(topic, 0.0), topic))
+    ]
+    order: list[int] = []
+    for turn in range(max((len(queue) for queue in queues), default=0)):
+        order += [queue[turn].question_id for queue in queues if turn < len(queue)]
+    return order
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_a_shared_pool_plans_exactly_as_sorting_each_students_items_would(seed: int) -> None:
+    rng = Random(seed)
+    # Few distinct difficulties, so that ties (by question id) are common.
+    candidates = [
+        new(pk, topic=rng.randint(1, 4), difficulty=rng.choice([-2.0, -0.85, -0.5, 0.0, 1.5]))
+        for pk in range(1, 80)
+    ]
+    pool = CandidatePool(candidates)
+    abilities = {topic: rng.uniform(-2, 2) for topic in range(1, 4)}
+    seen = set(rng.sample(range(1, 80), 30))
+
+    planned = plan_day(
+        reviews=[],
+        candidates=pool,
+        abilities=abilities,
+        goal=60,
+        today=TODAY,
+        exam_date=None,
+        seen=seen,
+    )
+
+    assert ids(planned) == naive_new_items(candidates, abilities, seen)[:60]

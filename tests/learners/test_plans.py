@@ -186,10 +186,10 @@ def test_a_chunk_costs_the_same_queries_whatever_it_holds(
             learner.daily_goal = 10
             learner.save(update_fields=["daily_goal"])
 
-    # Learners, existing plans, cards, abilities, candidates; then a savepoint-wrapped write of
-    # the plans and their items.
+    # Learners, existing plans, seen cards, due cards, abilities, candidates; the plans, their
+    # ids, their items; and the savepoint around it all.
     for group in (light, heavy):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(11):
             assert build_plans(learner_ids=[u.pk for u in group], now=NOW) == 5
     assert PlanItem.objects.count() == 100
 
