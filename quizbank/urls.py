@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from quizbank.views import authoring, images, imports, review
+from quizbank.views import analysis, authoring, images, imports, review
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", authoring.question_list, name="authoring-home"),
@@ -41,6 +41,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         review.question_decision_fill,
         name="authoring-question-decision-fill",
     ),
+    path(
+        "questions/<int:pk>/analysis/",
+        analysis.question_analysis,
+        name="authoring-question-analysis",
+    ),
+    path("analysis/", analysis.item_analysis, name="authoring-item-analysis"),
+    path("analysis.csv", analysis.item_analysis_csv, name="authoring-item-analysis-csv"),
     path("review/", review.review_queue, name="authoring-review-queue"),
     path(
         "reports/<int:pk>/resolve/",

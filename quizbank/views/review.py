@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from decision.verification import check_question
 from learners.models import User
-from quizbank import reports, services
+from quizbank import access, reports, services
 from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
 from quizbank.models import ProblemReport, Question, ReviewEvent
 from quizbank.statistics import revision_statistics
@@ -41,6 +41,8 @@ def render_detail(
     events = question.review_events.select_related("actor")
     options = list(question.options.all())
     versions = services.question_history(question)
+    # Item statistics are the author's and the admins' business, not every reviewer's.
+    shows_statistics = question.is_authored_by(request.user) or access.is_admin(request.user)
     context: dict[str, Any] = {
         "question": question,
         "options": options,
@@ -52,7 +54,12 @@ def render_detail(
         "workflow_errors": workflow_errors or [],
         "events": list(events),
         "versions": versions,
-        "statistics": revision_statistics(question, versions=versions, options=options),
+        "shows_statistics": shows_statistics,
+        "statistics": (
+            revision_statistics(question, versions=versions, options=options)
+            if shows_statistics
+            else []
+        ),
         "decision_case": (
             json.dumps(question.decision_case, indent=2, ensure_ascii=False)
             if question.decision_case is not None
