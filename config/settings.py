@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "learners",
     "quizbank",
     "decision",
+    "audit",
 ]
 
 MIDDLEWARE = [

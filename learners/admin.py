@@ -1,47 +1,120 @@
-"""Admin for accounts: administrators change a person's role here."""
+"""Admin for accounts: roles, deactivation, personal data exports and erasure; practice records."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.http import HttpRequest
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from learners.models import (
     DailyPlan,
     ItemCalibration,
+    Mark,
+    Note,
     PlanItem,
     PracticeSession,
     Response,
     ReviewCard,
     ReviewLog,
+    SessionItem,
     TopicAbility,
     User,
 )
+from learners.personal_data import erase_personal_data, release_personal_data
 from learners.roles import Role
-from learners.services import assign_role
+from learners.services import (
+    AccountError,
+    assign_role,
+    check_account_change,
+    deactivate_user,
+    reactivate_user,
+)
+from learners.views.account import personal_data_attachment
+
+ACTIVE_HELP = "Untick to stop this person logging in; all their data is kept."
 
 
 class UserRoleForm(UserChangeForm[User]):
     role = forms.ChoiceField(
         choices=Role.choices, help_text="Admins also get access to this admin site."
     )
+    # The admin editing the form, set per request by UserAdmin.get_form.
+    editor: User | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["role"].initial = self.instance.role
+        if "is_active" in self.fields:
+            self.fields["is_active"].help_text = ACTIVE_HELP
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.editor is None or not self.instance.pk:
+            return cleaned
+        is_active = cleaned.get("is_active")
+        try:
+            check_account_change(
+                user=self.instance,
+                by=self.editor,
+                role=Role(cleaned["role"]) if cleaned.get("role") else None,
+                is_active=is_active if "is_active" in self.changed_data else None,
+            )
+        except AccountError as error:
+            self.add_error(error.field, error.message)
+        return cleaned
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Filter by the role a user has, as `User.role` reads it (the highest one)."""
+
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(role.value, role.label) for role in Role]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() not in Role.values:
+            return queryset
+        admins = Q(is_superuser=True) | Q(_in_group(Role.ADMIN))
+        if self.value() == Role.ADMIN:
+            return queryset.filter(admins)
+        instructors = Q(_in_group(Role.INSTRUCTOR))
+        if self.value() == Role.INSTRUCTOR:
+            return queryset.filter(instructors).exclude(admins)
+        return queryset.exclude(admins).exclude(instructors)
+
+
+def _in_group(role: Role) -> Exists:
+    return Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=role.value))
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
     form = UserRoleForm
     list_display = ("username", "email", "role_name", "is_active", "date_joined", "last_login")
-    list_filter = ("groups", "is_active", "is_superuser")
+    list_filter = (RoleFilter, "is_active")
     readonly_fields = ("last_login", "date_joined")
+    actions = [
+        "make_students",
+        "make_instructors",
+        "make_admins",
+        "deactivate",
+        "reactivate",
+        "export_data",
+        "erase_data",
+    ]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
@@ -64,16 +137,127 @@ class UserAdmin(DjangoUserAdmin[User]):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("groups")
 
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
+
+    # Deleting a user would delete their responses with them and change the item statistics;
+    # "Erase personal data" removes what identifies the person and keeps the statistics.
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     @admin.display(description="Role")
     def role_name(self, user: User) -> str:
         return user.role.label
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        editor = cast(User, request.user)
+        # The active flag and the role change through the services, which audit them.
+        activation = change and "is_active" in form.changed_data
+        if activation:
+            obj.is_active = not obj.is_active
         super().save_model(request, obj, form, change)
+        if activation and form.cleaned_data["is_active"]:
+            reactivate_user(user=obj, by=editor)
+        elif activation:
+            deactivate_user(user=obj, by=editor)
         if "role" in form.cleaned_data:
-            assign_role(user=obj, role=Role(form.cleaned_data["role"]))
+            assign_role(user=obj, role=Role(form.cleaned_data["role"]), by=editor)
         elif not change:
             assign_role(user=obj, role=Role.STUDENT)
+
+    def _change_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[User],
+        change: Callable[[User, User], bool],
+        done: str,
+    ) -> None:
+        """Apply `change` to every selected user, or to none if one of them is refused."""
+        editor = cast(User, request.user)
+        try:
+            with transaction.atomic():
+                changed = sum(change(user, editor) for user in queryset)
+        except AccountError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(request, f"{done}: {changed} of {len(queryset)} selected users.")
+
+    def _make(self, request: HttpRequest, queryset: QuerySet[User], role: Role) -> None:
+        def change(user: User, editor: User) -> bool:
+            before = user.role
+            assign_role(user=user, role=role, by=editor)
+            return before != user.role
+
+        self._change_each(request, queryset, change, f"Made {role.label.lower()}s")
+
+    @admin.action(description="Make student")
+    def make_students(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._make(request, queryset, Role.STUDENT)
+
+    @admin.action(description="Make instructor")
+    def make_instructors(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._make(request, queryset, Role.INSTRUCTOR)
+
+    @admin.action(description="Make admin")
+    def make_admins(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._make(request, queryset, Role.ADMIN)
+
+    @admin.action(description="Deactivate (keeps their data)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._change_each(
+            request,
+            queryset,
+            lambda user, editor: deactivate_user(user=user, by=editor),
+            "Deactivated",
+        )
+
+    @admin.action(description="Reactivate")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._change_each(
+            request,
+            queryset,
+            lambda user, editor: reactivate_user(user=user, by=editor),
+            "Reactivated",
+        )
+
+    @admin.action(description="Export personal data (JSON)")
+    def export_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        users = list(queryset[:2])
+        if len(users) != 1:
+            self.message_user(request, "Select exactly one user to export.", messages.ERROR)
+            return None
+        now = timezone.now()
+        data = release_personal_data(user=users[0], by=cast(User, request.user), now=now)
+        return personal_data_attachment(data, user=users[0], now=now)
+
+    @admin.action(description="Erase personal data…")
+    def erase_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        """Show what erasure does (first POST), then erase the selected users (confirmed POST)."""
+        editor = cast(User, request.user)
+        users = list(queryset)
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/learners/user/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase personal data",
+                    "opts": self.opts,
+                    "users": users,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                for user in users:
+                    erase_personal_data(user=user, by=editor, now=now)
+        except AccountError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None
+        self.message_user(request, f"Erased the personal data of {len(users)} users.")
+        return None
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -86,9 +270,22 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
+class SessionItemInline(admin.TabularInline[SessionItem, PracticeSession]):
+    model = SessionItem
+    fields = ("position", "question", "shown_at")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(PracticeSession)
 class PracticeSessionAdmin(ReadOnlyAdmin):
     list_display = ("pk", "learner", "mode", "item_count", "created_at", "deadline", "finished_at")
+    inlines = [SessionItemInline]
     list_filter = ("mode", ("finished_at", admin.EmptyFieldListFilter))
     search_fields = ("learner__username",)
     list_select_related = ("learner",)
@@ -160,3 +357,22 @@ class DailyPlanAdmin(ReadOnlyAdmin):
     search_fields = ("learner__username",)
     list_select_related = ("learner",)
     inlines = [PlanItemInline]
+
+
+@admin.register(Mark)
+class MarkAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "learner", "question")
+    search_fields = ("learner__username",)
+    list_select_related = ("learner", "question")
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    """Which notes exist, not what they say: a note is the student's private study text, and the
+    student alone reads it (their data export includes it)."""
+
+    list_display = ("updated_at", "learner", "question")
+    fields = ("learner", "question", "updated_at")
+    readonly_fields = fields
+    search_fields = ("learner__username",)
+    list_select_related = ("learner", "question")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from learners.views import accounts, dashboard, practice, settings
+from learners.views import account, accounts, dashboard, practice, settings
 
 item = "practice/sessions/<int:pk>/items/<int:number>/"
 
@@ -26,5 +26,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/data/", account.personal_data_download, name="account-data"),
+    path("accounts/erase/", account.account_erase, name="account-erase"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

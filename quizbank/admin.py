@@ -94,6 +94,7 @@ class SummaryReferenceInline(admin.TabularInline[SummaryReference, TopicSummary]
 class TopicSummaryAdmin(VersionAdmin):  # type: ignore[misc]
     list_display = ("topic", "status", "author", "updated_at")
     list_filter = ("status",)
+    search_fields = ("topic__name", "author__username")
     readonly_fields = ("created_at", "updated_at", "published_at")
     inlines = [SummaryReferenceInline]
 
@@ -102,6 +103,8 @@ class TopicSummaryAdmin(VersionAdmin):  # type: ignore[misc]
 class ReviewEventAdmin(admin.ModelAdmin[ReviewEvent]):
     list_display = ("created_at", "question", "actor", "action")
     list_filter = ("action",)
+    search_fields = ("question__lead_in", "actor__username", "comment")
+    date_hierarchy = "created_at"
     readonly_fields = ("question", "actor", "action", "comment", "created_at")
     list_select_related = ("question", "actor")
 

@@ -430,6 +430,11 @@ class ImportForm(forms.Form):
     def topic_names(self) -> list[str] | None:
         return importing.split_topic_path(self.cleaned_data["topic_path"]) or None
 
+    def source_name(self) -> str:
+        """Return the uploaded file's name, for the audit log (clean_file keeps only its text)."""
+        upload = self.files.get("file")
+        return str(getattr(upload, "name", "") or "")
+
 
 class QuestionImageForm(forms.Form):
     image = forms.FileField(label="Image", help_text="PNG, JPEG, GIF or WebP, at most 2 MB.")

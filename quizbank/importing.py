@@ -29,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.log import record
+from audit.models import AuditEvent
 from learners.models import User
 from quizbank import access, formats, services
 from quizbank.content import (
@@ -124,8 +126,12 @@ def import_questions(
     topic_path: list[str] | None = None,
     publish: bool = False,
     dry_run: bool = False,
+    source: str = "",
 ) -> ImportReport:
-    """Import the questions in `text`, written in format `fmt`: all of them, or none."""
+    """Import the questions in `text`, written in format `fmt`: all of them, or none.
+
+    `source` names the file for the audit log (an upload's name, a command's path).
+    """
     access.require(access.is_author(by), "Only instructors and admins import questions.")
     # Publishing on import skips the second reviewer, so it is an admin's override, as
     # publishing a draft directly is.
@@ -141,6 +147,20 @@ def import_questions(
         report = run.plan()
         if not report.errors:
             run.write()
+            record(
+                actor=by,
+                action=AuditEvent.Action.QUESTIONS_IMPORTED,
+                target_repr=source or f"{fmt} file",
+                details={
+                    "source": source,
+                    "format": fmt,
+                    "topic": " > ".join(_names(topic_path or [])),
+                    "published": publish,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "skipped": len(report.skipped),
+                },
+            )
         return report
 
 

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
+from audit.log import record
+from audit.models import AuditEvent
 from decision.verification import check_question
 from learners.models import User
 from quizbank import access
@@ -354,7 +356,11 @@ def publish_question(*, question: Question, by: User, comment: str = "") -> None
         else "Only reviewers publish questions.",
     )
     allowed = publishable_from(by)
-    if access.is_admin(by) and (question.is_authored_by(by) or question.status == Status.DRAFT):
+    was = question.status
+    without_reviewer = access.is_admin(by) and (
+        question.is_authored_by(by) or question.status == Status.DRAFT
+    )
+    if without_reviewer:
         comment = comment or "Published by an admin without a second reviewer."
     validate_question(question_content(question), for_publication=True)
     if question.status != Status.PUBLISHED:
@@ -367,12 +373,25 @@ def publish_question(*, question: Question, by: User, comment: str = "") -> None
         action=ReviewEvent.Action.PUBLISHED,
         comment=comment,
     )
+    if was != Status.PUBLISHED:
+        record(
+            actor=by,
+            action=AuditEvent.Action.QUESTION_PUBLISHED,
+            target=question,
+            details={
+                "from_status": was,
+                "comment": comment,
+                "without_second_reviewer": without_reviewer,
+                "decision_model_overridden": bool(question.decision_override_reason),
+            },
+        )
 
 
 @transaction.atomic
 def retire_question(*, question: Question, by: User, comment: str = "") -> None:
     """Take a published question out of practice; its responses and history stay."""
     access.require(access.can_review(by, question), "Only reviewers retire questions.")
+    was = question.status
     _transition(
         question,
         by=by,
@@ -381,6 +400,13 @@ def retire_question(*, question: Question, by: User, comment: str = "") -> None:
         action=ReviewEvent.Action.RETIRED,
         comment=comment,
     )
+    if was != Status.RETIRED:
+        record(
+            actor=by,
+            action=AuditEvent.Action.QUESTION_RETIRED,
+            target=question,
+            details={"comment": comment},
+        )
 
 
 @transaction.atomic

@@ -12,4 +12,6 @@ STARTER_BANK = Path(__file__).with_name("starter_bank.json")
 
 def load_starter_bank(*, by: User) -> ImportReport:
     """Import (or bring up to date) the starter bank, published, as `by` (an admin)."""
-    return import_questions(text=STARTER_BANK.read_text(), fmt="json", by=by, publish=True)
+    return import_questions(
+        text=STARTER_BANK.read_text(), fmt="json", by=by, publish=True, source=STARTER_BANK.name
+    )

@@ -34,6 +34,7 @@ def import_upload(request: AuthoringRequest) -> HttpResponse:
                 topic_path=form.topic_names(),
                 publish=form.cleaned_data.get("publish", False),
                 dry_run=form.cleaned_data["dry_run"],
+                source=form.source_name(),
             )
         except ValidationError as error:
             for field, texts in messages_by_field(error).items():

@@ -93,3 +93,18 @@ def test_an_instructor_posting_publish_anyway_gets_drafts(
     )
 
     assert Question.objects.get().status == Status.DRAFT
+
+
+def test_an_import_from_the_page_is_audited_under_the_uploaded_files_name(
+    client_for: Any, instructor: User
+) -> None:
+    from audit.models import AuditEvent
+
+    upload = SimpleUploadedFile("myeloma-bank.gift", GIFT.encode(), content_type="text/plain")
+    data = {"file": upload, "format": "gift", "topic_path": "Hematology > Myeloma"}
+
+    client_for(instructor).post(reverse("authoring-import"), data)
+
+    event = AuditEvent.objects.get()
+    assert (event.actor_username, event.target_repr) == (instructor.username, "myeloma-bank.gift")
+    assert event.details["created"] == 1

@@ -66,6 +66,7 @@ class Command(BaseCommand):
                 topic_path=split_topic_path(options["topic"]) or None,
                 publish=options["publish"],
                 dry_run=options["dry_run"],
+                source="standard input" if options["file"] == "-" else options["file"],
             )
         except PermissionDenied as error:
             raise CommandError(str(error), returncode=USAGE) from error
