@@ -29,16 +29,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from random import Random
 from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.seeding import INSERT_BATCH, environment, insert_rows  # noqa: E402
+
 TARGET = 0.25
 # A fixed moment, so that every run plans the same day from the same cards.
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
@@ -58,8 +62,6 @@ GOALS = [10, 20, 20, 20, 20, 30, 50]
 EXAM_SHARE = 0.25
 # Students study a few topics at a time: their cards, and so their abilities, come from these.
 TOPICS_PER_STUDENT = 8
-# Rows per executemany when seeding SQLite.
-INSERT_BATCH = 5_000
 PROFILE_LINES = 25
 
 
@@ -106,13 +108,6 @@ class StatementCounter:
         return execute(sql, params, many, context)
 
 
-def batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """Split rows into lists of at most `size`."""
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def span(values: list[int]) -> str:
     """Return sorted values as "n" when all equal, else "min..max"."""
     return str(values[0]) if values[0] == values[-1] else f"{values[0]}..{values[-1]}"
@@ -124,35 +119,6 @@ def rate(count: int, seconds: float) -> float:
 
 
 # Data -------------------------------------------------------------------------------------------
-
-
-def insert_rows(model: Any, fields: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
-    """Insert rows of plain values into the model's table; return how many.
-
-    Datetimes must already be adapted (`connection.ops.adapt_datetimefield_value`). Millions of
-    model instances through `bulk_create` would make the seeding, not the benchmark, the wait.
-    """
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    # Table and column names come from the model's own metadata, quoted; values are parameters.
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: multi-row INSERTs took PostgreSQL minutes for a million cards.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
-                for row in rows:
-                    stream.write_row(row)
-                    count += 1
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-            for batch in batches(rows, INSERT_BATCH):
-                cursor.executemany(insert, batch)
-                count += len(batch)
-    return count
 
 
 @dataclass
@@ -400,19 +366,6 @@ def profile_chunk(chunk: Chunk) -> str:
 
 
 # Main -------------------------------------------------------------------------------------------
-
-
-def environment(workdir: str, database_url: str) -> dict[str, str]:
-    """Return the settings' environment: production profile, a throwaway VAR_DIR and database."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "VAR_DIR": workdir,
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def insert_limits() -> str:

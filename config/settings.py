@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_celery_results",
     "django_filters",
     "django_htmx",
     "reversion",
@@ -196,11 +197,15 @@ REDIS_URL_IS_EXTERNAL = "REDIS_URL" in env.ENVIRON
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/0")
 
 # Celery: late acknowledgement so a task lost with its worker runs again; tasks are written to be
-# idempotent for that reason. Results are kept only for tasks that ask (ignore_result=False).
+# idempotent for that reason. Results are kept only for tasks that ask (ignore_result=False):
+# the periodic jobs, whose runs (start, end, outcome, error) the admin dashboard shows from
+# django-celery-results' table. Beat's daily celery.backend_cleanup deletes them after a week.
 CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_RESULT_EXPIRES = timedelta(hours=1)
+CELERY_RESULT_EXPIRES = timedelta(days=7)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -36,19 +36,19 @@ def enqueue_plan_chunks(learner_ids: list[int]) -> int:
     return len(parts)
 
 
-@shared_task
+@shared_task(ignore_result=False)  # a periodic job: the dashboard shows its runs
 def plan_new_day_task() -> int:
     """Hourly: plan the day of every student whose local day has just begun."""
     return enqueue_plan_chunks(students_starting_a_day(now=timezone.now()))
 
 
-@shared_task
+@shared_task(ignore_result=False)  # a periodic job: the dashboard shows its runs
 def sweep_missing_plans_task() -> int:
     """Nightly, and safe at any time: plan for every active student still without today's plan."""
     return enqueue_plan_chunks(students_without_plan(now=timezone.now()))
 
 
-@shared_task
+@shared_task(ignore_result=False)  # a periodic job: the dashboard shows its runs
 def send_reminders_task() -> int:
     """Hourly: e-mail the students whose plan waits untouched late in their day."""
     return send_reminders(now=timezone.now())

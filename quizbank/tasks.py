@@ -14,7 +14,7 @@ from django.utils import timezone
 from quizbank.statistics import recompute_item_statistics
 
 
-@shared_task
+@shared_task(ignore_result=False)  # a periodic job: the dashboard shows its runs
 def recompute_item_statistics_task() -> int:
     """Recompute the statistics of revisions with new first attempts; return how many."""
     return recompute_item_statistics(now=timezone.now())

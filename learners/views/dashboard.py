@@ -52,6 +52,7 @@ def practice_dashboard(request: HttpRequest) -> HttpResponse:
             "trend_answered": sum(day.answered for day in progress.trend),
             "trend_days_practised": sum(1 for day in progress.trend if day.answered),
             "trend_days": TREND_DAYS,
+            "trend_rows": progress.trend,
             "unfinished": unfinished,
             "plan": plan_view(learner=learner, now=now),
             "forecast": forecast(learner=learner, now=now),

@@ -48,6 +48,7 @@ def test_the_periodic_jobs_are_installed_where_admins_can_edit_them(
         "Sweep missing plans": "learners.tasks.sweep_missing_plans_task",
         "Recompute item statistics": "quizbank.tasks.recompute_item_statistics_task",
         "Send practice reminders": "learners.tasks.send_reminders_task",
+        "Refresh the admin dashboard": "config.tasks.refresh_dashboard_task",
     }
     assert all(job.task in app.tasks and job.enabled for job in jobs.values())
     assert jobs["Recompute item statistics"].interval is not None

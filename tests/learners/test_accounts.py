@@ -121,7 +121,8 @@ def test_an_admin_reaches_the_admin_dashboard(client_for: Any, admin_user: User)
     response = client_for(admin_user).get("/admin/")
 
     assert response.status_code == 200
-    assert b"Platform dashboard" in response.content
+    assert b">Activity</h2>" in response.content
+    assert b">Operations</h2>" in response.content
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client: Client) -> None:
