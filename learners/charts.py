@@ -128,7 +128,9 @@ def _round(value: float) -> float:
     return round(value, 2)
 
 
-def trend_chart(days: Sequence[DayFigures], *, frame: Frame | None = None) -> TrendChart:
+def trend_chart(
+    days: Sequence[DayFigures], *, frame: Frame | None = None, label_every: int = DAY_LABEL_EVERY
+) -> TrendChart:
     """Lay out answered-per-day bars and a percent-correct line over `days`, oldest first."""
     frame = frame or Frame()
     step, top = count_axis(max((day.answered for day in days), default=0))
@@ -181,7 +183,7 @@ def trend_chart(days: Sequence[DayFigures], *, frame: Frame | None = None) -> Tr
         day_ticks=[
             DayTick(_round(frame.left + (index + 0.5) * slot), figures.day)
             for index, figures in enumerate(days)
-            if (len(days) - 1 - index) % DAY_LABEL_EVERY == 0
+            if (len(days) - 1 - index) % label_every == 0
         ],
         count_max=top,
     )

@@ -416,6 +416,7 @@ class TopicAbility(models.Model):
     responses = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = "topic abilities"
         constraints = [
             models.UniqueConstraint(fields=["learner", "topic"], name="one_ability_per_topic"),
         ]

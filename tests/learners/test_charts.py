@@ -99,6 +99,17 @@ def test_days_are_labelled_weekly_back_from_the_last_one() -> None:
     assert chart.day_ticks[-1] == DayTick(position=118.33, day=month[29].day)
 
 
+def test_a_longer_chart_can_be_labelled_every_fortnight() -> None:
+    quarter = days(*[(0, 0)] * 90)
+
+    chart = trend_chart(quarter, frame=FRAME, label_every=14)
+
+    assert [tick.day for tick in chart.day_ticks] == [
+        quarter[index].day for index in range(5, 90, 14)
+    ]
+    assert chart.day_ticks[-1].day == quarter[-1].day
+
+
 def test_a_month_without_answers_draws_only_the_axes() -> None:
     chart = trend_chart(days(*[(0, 0)] * 30), frame=FRAME)
 
