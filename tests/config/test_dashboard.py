@@ -541,3 +541,21 @@ def test_the_periodic_job_stores_a_snapshot(instructor: User) -> None:
     assert PeriodicTask.objects.get(name="Refresh the admin dashboard").task == (
         "config.tasks.refresh_dashboard_task"
     )
+
+
+def test_the_snapshot_takes_a_fixed_number_of_aggregate_queries(
+    instructor: User, django_assert_num_queries: Any
+) -> None:
+    # Enough data for every figure to have rows: two topics, students with exams, answers.
+    bank = [question(instructor, [topic]) for topic in ("Haematology", "Cardiology")]
+    for n in range(4):
+        learner = make_user(f"s{n}", Role.STUDENT)
+        User.objects.filter(pk=learner.pk).update(exam_date=date(2026, 4, 1))
+        for asked in bank:
+            answer(learner, asked, NOW - timedelta(days=n * 5), correct=n % 2 == 0)
+    services.create_question(content=linked(key=1), by=instructor)
+
+    # Activity 4 (active students, answers per day, sign-ups, sessions); learning 3 (topics,
+    # idle before an exam, falling); the key check 2 (linked questions, their options).
+    with django_assert_num_queries(9):
+        compute(now=NOW)
