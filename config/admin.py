@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,8 +18,8 @@ from config.dashboard import MIN_TOPIC_ATTEMPTS
 from config.health import check_celery, check_redis
 from config.models import DashboardSnapshot
 from config.snapshots import page
-from learners.charts import trend_chart
-from quizbank.access import is_admin
+from learners.charts import trend_context
+from quizbank.access import is_admin, require
 
 
 class PlatformAdminSite(admin.AdminSite):
@@ -59,31 +58,21 @@ class PlatformAdminSite(admin.AdminSite):
         # Staff who are not administrators (none today: only Admins are staff) get the plain index.
         if is_admin(request.user):  # type: ignore[arg-type]
             figures = page(now=timezone.now())
-            days = figures.activity.days
             context.update(
-                dashboard=figures,
                 # 90 days: a label every fortnight, where the student's 30 days have one a week.
-                chart=trend_chart(days, label_every=14),
-                trend_days=len(days),
-                trend_answered=sum(day.answered for day in days),
-                trend_days_practised=sum(1 for day in days if day.answered),
-                trend_rows=days,
+                trend_context(figures.activity.days, label_every=14),
+                dashboard=figures,
                 time_zone_name=settings.TIME_ZONE,
                 min_topic_attempts=MIN_TOPIC_ATTEMPTS,
             )
         return super().index(request, context)
 
 
-def _require_admin(request: HttpRequest) -> None:
-    if not is_admin(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied("The dashboard is for administrators.")
-
-
 @never_cache
 @require_GET
 def dashboard_workers(request: HttpRequest) -> HttpResponse:
     """Ask the Celery workers to answer a ping and show who did (loaded by the dashboard)."""
-    _require_admin(request)
+    require(is_admin(request.user), "The dashboard is for administrators.")  # type: ignore[arg-type]
     celery = check_celery(broker_ok=check_redis().ok)
     template = (
         "admin/includes/dashboard_workers.html"
@@ -105,7 +94,7 @@ def dashboard_workers(request: HttpRequest) -> HttpResponse:
 @require_POST
 def refresh_dashboard(request: HttpRequest) -> HttpResponse:
     """Queue a recomputation of the dashboard's costly figures."""
-    _require_admin(request)
+    require(is_admin(request.user), "The dashboard is for administrators.")  # type: ignore[arg-type]
     from config.tasks import refresh_dashboard_task
 
     transaction.on_commit(refresh_dashboard_task.delay)

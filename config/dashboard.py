@@ -18,14 +18,15 @@ from zoneinfo import ZoneInfo
 import redis
 from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models.functions import TruncWeek
 from django_celery_beat.models import PeriodicTask
 from django_celery_results.models import TaskResult
 
 from config.celery import app as celery_app
-from config.health import PROBE_TIMEOUT_SECONDS, Check, check_database, check_redis
+from config.health import Check, check_database, check_redis, probe_client
 from decision.verification import check_question
 from learners.models import PracticeSession, Response, User
+from learners.progress import DayProgress
 from learners.roles import Role
 from quizbank.analysis import flag_label
 from quizbank.models import ItemStatistics, ProblemReport, Question, ReviewEvent, Status
@@ -56,15 +57,6 @@ OUTCOME_TEXT = {
 
 
 @dataclass(frozen=True)
-class DayCount:
-    """One day of all students' answers (the shape `learners.charts.trend_chart` draws)."""
-
-    day: date
-    answered: int
-    correct: int
-
-
-@dataclass(frozen=True)
 class WeekCount:
     week: date
     count: int
@@ -75,7 +67,7 @@ class Activity:
     active_today: int
     active_week: int
     active_month: int
-    days: list[DayCount]
+    days: list[DayProgress]
     signups: list[WeekCount]
     sessions_started: int
     sessions_finished: int
@@ -207,22 +199,14 @@ def activity(*, now: datetime, zone: ZoneInfo) -> Activity:
         week=Count("learner", distinct=True, filter=Q(answered_at__gte=week)),
         month=Count("learner", distinct=True),
     )
-    first_day = midnight.date() - timedelta(days=RESPONSE_DAYS - 1)
-    per_day = {
-        row["day"]: row
-        for row in Response.objects.filter(
-            answered_at__gte=midnight - timedelta(days=RESPONSE_DAYS - 1), answered_at__lte=now
+    days = [
+        DayProgress(day=day, answered=answered, correct=correct)
+        for day, answered, correct in Response.objects.filter(answered_at__lte=now).counts_per_day(
+            first=midnight.date() - timedelta(days=RESPONSE_DAYS - 1),
+            days=RESPONSE_DAYS,
+            zone=zone,
         )
-        .annotate(day=TruncDate("answered_at", tzinfo=zone))
-        .values("day")
-        .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
-        .order_by()
-    }
-    days = []
-    for offset in range(RESPONSE_DAYS):
-        day = first_day + timedelta(days=offset)
-        row = per_day.get(day, {"answered": 0, "correct": 0})
-        days.append(DayCount(day=day, answered=row["answered"], correct=row["correct"]))
+    ]
     this_week = midnight.date() - timedelta(days=midnight.weekday())
     first_week = this_week - timedelta(weeks=SIGNUP_WEEKS - 1)
     joined = {
@@ -472,11 +456,7 @@ def _error_text(result: str | None) -> str:
 
 def queue_depth() -> tuple[int | None, str]:
     """Return how many tasks wait in the broker's default queue (a Redis list), or the error."""
-    client = redis.Redis.from_url(
-        settings.CELERY_BROKER_URL,
-        socket_timeout=PROBE_TIMEOUT_SECONDS,
-        socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
-    )
+    client = probe_client(settings.CELERY_BROKER_URL)
     try:
         return int(client.llen(celery_app.conf.task_default_queue)), ""
     except redis.RedisError as error:

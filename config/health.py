@@ -37,13 +37,16 @@ def check_database() -> Check:
     return Check(ok=True, detail=connection.vendor)
 
 
+def probe_client(url: str) -> redis.Redis:
+    """Return a Redis client for one probe, giving up after PROBE_TIMEOUT_SECONDS."""
+    return redis.Redis.from_url(
+        url, socket_timeout=PROBE_TIMEOUT_SECONDS, socket_connect_timeout=PROBE_TIMEOUT_SECONDS
+    )
+
+
 def check_redis() -> Check:
     """Ping the Redis server that Celery uses as its broker."""
-    client = redis.Redis.from_url(
-        settings.REDIS_URL,
-        socket_timeout=PROBE_TIMEOUT_SECONDS,
-        socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
-    )
+    client = probe_client(settings.REDIS_URL)
     try:
         client.ping()
     except redis.RedisError as error:

@@ -24,7 +24,6 @@ from config.dashboard import (
     Activity,
     AtRisk,
     Bank,
-    DayCount,
     Disagreement,
     Learning,
     Operations,
@@ -37,6 +36,7 @@ from config.dashboard import (
     operations,
 )
 from config.models import DashboardSnapshot
+from learners.progress import DayProgress
 
 # Snapshots older than this are shown with a warning: the job that refreshes them (every 10
 # minutes by default) has not run, so beat or every worker is probably down.
@@ -126,7 +126,7 @@ def decode(figures: dict[str, Any]) -> Costly:
             active_week=stored_activity["active_week"],
             active_month=stored_activity["active_month"],
             days=[
-                DayCount(day=_date(row["day"]), answered=row["answered"], correct=row["correct"])
+                DayProgress(day=_date(row["day"]), answered=row["answered"], correct=row["correct"])
                 for row in stored_activity["days"]
             ],
             signups=[

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 # The answered-per-day axis has at most this many steps above zero.
 MAX_COUNT_STEPS = 4
@@ -187,3 +187,16 @@ def trend_chart(
         ],
         count_max=top,
     )
+
+
+def trend_context(
+    days: Sequence[DayFigures], *, label_every: int = DAY_LABEL_EVERY
+) -> dict[str, Any]:
+    """Return what `learners/includes/trend_chart.html` reads: the chart, its rows and totals."""
+    return {
+        "chart": trend_chart(days, label_every=label_every),
+        "trend_rows": days,
+        "trend_days": len(days),
+        "trend_answered": sum(day.answered for day in days),
+        "trend_days_practised": sum(1 for day in days if day.answered),
+    }

@@ -8,15 +8,15 @@ hold per-row logic and queryset filters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 from reversion.models import Version
 from timezone_field import TimeZoneField
@@ -256,6 +256,22 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         no figure tells them how a running exam is going.
         """
         return self.exclude(item__session__mode=Mode.TIMED, item__session__finished_at__isnull=True)
+
+    def counts_per_day(
+        self, *, first: date, days: int, zone: tzinfo
+    ) -> list[tuple[date, int, int]]:
+        """Return (day, answered, correct) for each local day of `days` from `first`, gaps as 0."""
+        start = datetime.combine(first, time.min, tzinfo=zone)
+        counts = {
+            row["day"]: (row["answered"], row["correct"])
+            for row in self.filter(answered_at__gte=start, answered_at__lt=start + timedelta(days))
+            .annotate(day=TruncDate("answered_at", tzinfo=zone))
+            .values("day")
+            .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
+            .order_by()
+        }
+        every_day = (first + timedelta(days=offset) for offset in range(days))
+        return [(day, *counts.get(day, (0, 0))) for day in every_day]
 
 
 class Response(models.Model):

@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from learners.models import Mark, Note, PracticeSession, Response, User
@@ -89,25 +88,16 @@ def topic_progress(learner: User) -> list[tuple[Topic, int, int]]:
 
 def daily_trend(*, learner: User, today: datetime.date, days: int) -> list[DayProgress]:
     """Return answered and correct per local day for the `days` days ending `today`, gaps as 0."""
-    first = today - datetime.timedelta(days=days - 1)
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
-    end = start + datetime.timedelta(days=days)
-    counts = {
-        row["day"]: (row["answered"], row["correct"])
-        for row in Response.objects.revealed()
-        .filter(learner=learner, answered_at__gte=start, answered_at__lt=end)
-        .annotate(day=TruncDate("answered_at", tzinfo=zone))
-        .values("day")
-        .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
-        .order_by()
-    }
-    trend = []
-    for offset in range(days):
-        day = first + datetime.timedelta(days=offset)
-        answered, correct = counts.get(day, (0, 0))
-        trend.append(DayProgress(day=day, answered=answered, correct=correct))
-    return trend
+    return [
+        DayProgress(day=day, answered=answered, correct=correct)
+        for day, answered, correct in Response.objects.revealed()
+        .filter(learner=learner)
+        .counts_per_day(
+            first=today - datetime.timedelta(days=days - 1),
+            days=days,
+            zone=timezone.get_current_timezone(),
+        )
+    ]
 
 
 def percentile_rank(learner: User) -> tuple[float | None, int]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from learners.charts import trend_chart
+from learners.charts import trend_context
 from learners.models import PracticeSession, User
 from learners.plans import forecast, plan_view, start_plan_session
 from learners.progress import progress_summary
@@ -48,11 +48,7 @@ def practice_dashboard(request: HttpRequest) -> HttpResponse:
         "learners/dashboard.html",
         {
             "progress": progress,
-            "chart": trend_chart(progress.trend),
-            "trend_answered": sum(day.answered for day in progress.trend),
-            "trend_days_practised": sum(1 for day in progress.trend if day.answered),
-            "trend_days": TREND_DAYS,
-            "trend_rows": progress.trend,
+            **trend_context(progress.trend),
             "unfinished": unfinished,
             "plan": plan_view(learner=learner, now=now),
             "forecast": forecast(learner=learner, now=now),
