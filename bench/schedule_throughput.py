@@ -369,17 +369,14 @@ def profile_chunk(chunk: Chunk) -> str:
 
 
 def insert_limits() -> str:
-    """Describe how many plans and plan items one bulk insert takes on this database."""
+    """Describe how many plans one bulk insert takes on this database."""
     from django.db import connection
 
-    from learners.models import DailyPlan, PlanItem
+    from learners.models import DailyPlan
 
-    limits = []
-    for model, name in ((DailyPlan, "plans"), (PlanItem, "plan items")):
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        per_insert = connection.ops.bulk_batch_size(fields, range(1_000_000))
-        limits.append(f"{per_insert:,} {name} per INSERT")
-    return f"{connection.vendor}: " + ", ".join(limits)
+    fields = [field for field in DailyPlan._meta.concrete_fields if not field.primary_key]
+    per_insert = connection.ops.bulk_batch_size(fields, range(1_000_000))
+    return f"{connection.vendor}: {per_insert:,} plans per INSERT"
 
 
 def report(
@@ -391,7 +388,7 @@ def report(
     vendor: str,
 ) -> int:
     """Print the figures and the verdicts; return the exit status."""
-    from learners.models import DailyPlan, PlanItem
+    from learners.models import DailyPlan
 
     ids = seeded.learner_ids
     cards = baseline.cards
@@ -400,9 +397,9 @@ def report(
     baseline_rate = rate(cards, baseline.seconds)
     ratio = figure_rate / baseline_rate if baseline_rate else 0.0
     plans = DailyPlan.objects.filter(learner_id__in=ids)
-    items = Counter(
-        PlanItem.objects.filter(plan__learner_id__in=ids).values_list("kind", flat=True).order_by()
-    )
+    items: Counter[str] = Counter()
+    for reviews, new in plans.values_list("review_ids", "new_ids").order_by():
+        items.update(review=len(reviews), new=len(new))
     planned = plans.values("learner_id").distinct().count()
     print(
         f"seed ({vendor}, not timed): {seeded.questions:,} published questions in "

@@ -14,14 +14,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from learners.models import (
     DailyPlan,
     ItemCalibration,
     Mark,
     Note,
-    PlanItem,
     PracticeSession,
     Response,
     ReviewCard,
@@ -40,6 +41,7 @@ from learners.services import (
     reactivate_user,
 )
 from learners.views.account import personal_data_attachment
+from quizbank.models import Question
 
 ACTIVE_HELP = "Untick to stop this person logging in; all their data is kept."
 
@@ -342,21 +344,55 @@ class ItemCalibrationAdmin(ReadOnlyAdmin):
     list_select_related = ("question",)
 
 
-class PlanItemInline(admin.TabularInline[PlanItem, DailyPlan]):
-    model = PlanItem
-    fields = ("position", "kind", "question")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-
 @admin.register(DailyPlan)
 class DailyPlanAdmin(ReadOnlyAdmin):
-    list_display = ("day", "learner", "goal", "built_at", "reminded_at")
+    list_display = ("day", "learner", "goal", "item_count", "built_at", "reminded_at")
     list_filter = ("day",)
     search_fields = ("learner__username",)
     list_select_related = ("learner",)
-    inlines = [PlanItemInline]
+    fields = (
+        "learner",
+        "day",
+        "goal",
+        "built_at",
+        "session",
+        "reminded_at",
+        "planned_reviews",
+        "planned_new",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="items")
+    def item_count(self, plan: DailyPlan) -> int:
+        return len(plan.review_ids) + len(plan.new_ids)
+
+    @admin.display(description="due reviews, most forgotten first")
+    def planned_reviews(self, plan: DailyPlan) -> str:
+        return _questions(plan.review_ids)
+
+    @admin.display(description="new items")
+    def planned_new(self, plan: DailyPlan) -> str:
+        return _questions(plan.new_ids)
+
+
+def _questions(ids: list[int]) -> str:
+    """Return the questions as an HTML list of links to their admin pages, in the given order."""
+    if not ids:
+        return "-"
+    questions = Question.objects.in_bulk(ids)
+    return format_html(
+        "<ol>{}</ol>",
+        format_html_join(
+            "",
+            '<li><a href="{}">{}</a></li>',
+            (
+                (reverse("admin:quizbank_question_change", args=[pk]), questions[pk])
+                if pk in questions
+                else ("#", f"question {pk} (deleted)")
+                for pk in ids
+            ),
+        ),
+    )
 
 
 @admin.register(Mark)

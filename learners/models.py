@@ -471,6 +471,12 @@ class DailyPlan(models.Model):
         PracticeSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The plan's questions in order: the due reviews, most forgotten first, then the new items.
+    # Two lists on the plan, not a row per item: a plan is written once and always read whole,
+    # and one row per plan is what lets the nightly job write thousands of plans a second
+    # (bench/schedule_throughput.py). Questions are never deleted once published, only retired.
+    review_ids = models.JSONField(default=list, blank=True)
+    new_ids = models.JSONField(default=list, blank=True)
 
     objects = DailyPlanQuerySet.as_manager()
 
@@ -483,25 +489,7 @@ class DailyPlan(models.Model):
     def __str__(self) -> str:
         return f"Plan of {self.learner_id} for {self.day}"
 
-
-class PlanItem(models.Model):
-    """One question of a daily plan: a due review or a new item."""
-
-    class Kind(models.TextChoices):
-        REVIEW = "review", "Review"
-        NEW = "new", "New"
-
-    plan = models.ForeignKey(DailyPlan, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-
-    class Meta:
-        ordering = ["plan", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "position"], name="unique_plan_position"),
-            models.UniqueConstraint(fields=["plan", "question"], name="unique_plan_question"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Item {self.position} of plan {self.plan_id}"
+    @property
+    def question_ids(self) -> list[int]:
+        """Return the planned questions in plan order: reviews first, then new items."""
+        return [*self.review_ids, *self.new_ids]

@@ -25,17 +25,17 @@ from learners.models import (
     DailyPlan,
     Mark,
     Note,
-    PlanItem,
     PracticeSession,
     ReviewCard,
     SessionItem,
     TopicAbility,
     User,
 )
+from learners.planning import NEW, REVIEW
 from learners.roles import Role
 from learners.services import AccountError, is_erased
 from quizbank import access
-from quizbank.models import ProblemReport, Topic, topic_labels
+from quizbank.models import ProblemReport, Question, Topic, topic_labels
 
 # Bump when a field is renamed or removed, so a reader of an old file can tell.
 EXPORT_FORMAT_VERSION = 1
@@ -75,11 +75,8 @@ def export_personal_data(*, user: User, now: datetime) -> JSON:
         .prefetch_related("logs")
         .order_by("question_id")
     )
-    plans = list(
-        DailyPlan.objects.for_learner(user)
-        .order_by("day")
-        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.select_related("question")))
-    )
+    plans = list(DailyPlan.objects.for_learner(user).order_by("day"))
+    planned = Question.objects.in_bulk({pk for plan in plans for pk in plan.question_ids})
     abilities = list(
         TopicAbility.objects.filter(learner=user).select_related("topic").order_by("topic__path")
     )
@@ -127,11 +124,12 @@ def export_personal_data(*, user: User, now: datetime) -> JSON:
                 "session_id": plan.session_id,
                 "items": [
                     {
-                        "question_id": item.question_id,
-                        "lead_in": item.question.lead_in,
-                        "kind": item.kind,
+                        "question_id": pk,
+                        "lead_in": planned[pk].lead_in if pk in planned else "",
+                        "kind": kind,
                     }
-                    for item in plan.items.all()
+                    for kind, ids in ((REVIEW, plan.review_ids), (NEW, plan.new_ids))
+                    for pk in ids
                 ],
             }
             for plan in plans

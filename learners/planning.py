@@ -8,6 +8,7 @@ always give the same list, so a plan built twice is the same plan.
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -137,19 +138,22 @@ def _new_in_turn(
     pool: CandidatePool, abilities: Mapping[int, float], target: float, excluded: Collection[int]
 ) -> Iterator[NewCandidate]:
     """Yield new items one topic at a time, weakest topic first, nearest the target first."""
-    topics = sorted(pool.topics, key=lambda topic: (abilities.get(topic, PRIOR_ABILITY), topic))
-    queues = [
-        pool.nearest(topic, abilities.get(topic, PRIOR_ABILITY), target, excluded)
-        for topic in topics
-    ]
-    while queues:
+    # A topic's walk starts only when the plan reaches it: most plans need a few topics.
+    walks = []
+    for ability, topic in pool.weakest_first(abilities):
+        walk = pool.nearest(topic, ability, target, excluded)
+        item = next(walk, None)
+        if item is not None:
+            yield item
+            walks.append(walk)
+    while walks:
         still_open = []
-        for queue in queues:
-            item = next(queue, None)
+        for walk in walks:
+            item = next(walk, None)
             if item is not None:
                 yield item
-                still_open.append(queue)
-        queues = still_open
+                still_open.append(walk)
+        walks = still_open
 
 
 class CandidatePool:
@@ -188,17 +192,26 @@ class CandidatePool:
         self._falling_keys = {
             topic: [-c.difficulty for c in items] for topic, items in self._falling.items()
         }
+        self._topics = sorted(by_topic)
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    @property
-    def topics(self) -> list[int]:
-        return list(self._rising)
+    def weakest_first(self, abilities: Mapping[int, float]) -> Iterator[tuple[float, int]]:
+        """Yield (ability, topic) for the pool's topics, lowest ability first, ties by topic.
+
+        Topics without an estimate are at the prior ability; they are merged in lazily, in
+        topic order, so that a plan that needs three topics does not rank all of them.
+        """
+        known = sorted(
+            (ability, topic) for topic, ability in abilities.items() if topic in self._rising
+        )
+        rest = ((PRIOR_ABILITY, topic) for topic in self._topics if topic not in abilities)
+        return heapq.merge(known, rest)
 
     def count_of(self, question_ids: Collection[int]) -> int:
         """Count how many of these questions are in the pool."""
-        return sum(1 for question_id in question_ids if question_id in self._ids)
+        return len(self._ids.intersection(question_ids))
 
     def nearest(
         self, topic: int, ability: float, target: float, excluded: Collection[int]
@@ -206,30 +219,28 @@ class CandidatePool:
         """Yield the topic's items nearest `target` success first, skipping `excluded` ones."""
         pivot = difficulty_for(ability=ability, target=target)
         rising, falling = self._rising[topic], self._falling[topic]
-        # Harder side: difficulty >= pivot; easier side: difficulty < pivot.
+        # Harder side: difficulty >= pivot; easier side: difficulty < pivot. Each side is walked
+        # by index, skipping excluded items, and the nearer of the two heads goes first. Plain
+        # loops rather than nested generators: this runs for every topic a plan draws from.
         up = bisect_left(self._rising_keys[topic], pivot)
         down = bisect_right(self._falling_keys[topic], -pivot)
+        up_end, down_end = len(rising), len(falling)
         distance = _distance_from(ability, target)
-        harder = _skipping(rising, up, excluded)
-        easier = _skipping(falling, down, excluded)
-        next_hard, next_easy = next(harder, None), next(easier, None)
-        while next_hard is not None or next_easy is not None:
-            if next_hard is not None and (
-                next_easy is None or distance(next_hard) <= distance(next_easy)
+        while True:
+            while up < up_end and rising[up].question_id in excluded:
+                up += 1
+            while down < down_end and falling[down].question_id in excluded:
+                down += 1
+            if up < up_end and (
+                down == down_end or distance(rising[up]) <= distance(falling[down])
             ):
-                yield next_hard
-                next_hard = next(harder, None)
-            elif next_easy is not None:
-                yield next_easy
-                next_easy = next(easier, None)
-
-
-def _skipping(
-    items: list[NewCandidate], start: int, excluded: Collection[int]
-) -> Iterator[NewCandidate]:
-    for index in range(start, len(items)):
-        if items[index].question_id not in excluded:
-            yield items[index]
+                yield rising[up]
+                up += 1
+            elif down < down_end:
+                yield falling[down]
+                down += 1
+            else:
+                return
 
 
 def _distance_from(ability: float, target: float) -> Callable[[NewCandidate], tuple[float, int]]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, Exists, Field, Model, OuterRef, Q, QuerySet, TextField
 
 from learners import planning, scheduling
@@ -24,7 +25,6 @@ from learners.learning import current_difficulty
 from learners.models import (
     DailyPlan,
     Mode,
-    PlanItem,
     PracticeSession,
     Response,
     ReviewCard,
@@ -134,7 +134,7 @@ def build_plans(*, learner_ids: Iterable[int], now: datetime) -> int:
     """Build the missing plans for these learners' local today; return how many were created.
 
     A fixed number of queries whatever the chunk holds: learners, existing plans, seen cards,
-    due cards, abilities, candidate questions; then the plans, their ids and their items.
+    due cards, abilities, candidate questions; then one INSERT of the plans.
     """
     ids = sorted(set(learner_ids))
     for _ in range(WRITE_ATTEMPTS):
@@ -167,8 +167,7 @@ def _build_missing(ids: list[int], now: datetime) -> int:
     if not wanted:
         return 0
     # Every card only says "seen": the database joins each student's question ids into one
-    # string, so Python reads a row per student, not per card. Only cards due by the end of the
-    # latest of the students' days are loaded whole.
+    # string, so Python reads a row per student, not per card.
     seen: dict[int, set[int]] = defaultdict(set)
     for learner_id, question_ids in (
         ReviewCard.objects.filter(learner_id__in=wanted)
@@ -178,15 +177,8 @@ def _build_missing(ids: list[int], now: datetime) -> int:
         .order_by()
     ):
         seen[learner_id] = set(map(int, question_ids.split(",")))
-    due: dict[int, list[tuple[int, scheduling.CardState]]] = defaultdict(list)
-    for learner_id, question_id, *fields in (
-        ReviewCard.objects.filter(
-            learner_id__in=wanted, due__lt=max(le.ends for le in wanted.values())
-        )
-        .values_list("learner_id", "question_id", *CARD_FIELDS)
-        .order_by()
-    ):
-        due[learner_id].append((question_id, _card_state(fields)))
+    database = connections[DEFAULT_DB_ALIAS]
+    due = _due_cards(wanted, by=max(le.ends for le in wanted.values()), database=database)
     abilities: dict[int, dict[int, float]] = defaultdict(dict)
     for learner_id, topic_id, value in TopicAbility.objects.filter(
         learner_id__in=wanted
@@ -201,32 +193,59 @@ def _build_missing(ids: list[int], now: datetime) -> int:
     ]
     pool = planning.CandidatePool(bank)
     topic_of = {candidate.question_id: candidate.topic_id for candidate in bank}
-    chosen = {
-        pk: _plan(learner, due[pk], seen[pk], abilities[pk], pool, topic_of)
-        for pk, learner in wanted.items()
-    }
-    _insert_many(
-        DailyPlan,
-        ("learner", "day", "built_at", "goal"),
-        [(pk, learner.day, now, learner.goal) for pk, learner in wanted.items()],
-    )
-    plan_ids = {
-        learner_id: pk
-        for learner_id, day, pk in DailyPlan.objects.filter(
-            learner_id__in=wanted, day__in=days
-        ).values_list("learner_id", "day", "pk")
-        if wanted[learner_id].day == day
-    }
-    _insert_many(
-        PlanItem,
-        ("plan", "position", "question", "kind"),
-        [
-            (plan_ids[learner_id], position, item.question_id, item.kind)
-            for learner_id, items in chosen.items()
-            for position, item in enumerate(items)
-        ],
-    )
+    rows = []
+    for pk, learner in wanted.items():
+        bounds = (_as_read(learner.starts, database), _as_read(learner.ends, database))
+        items = _plan(learner, bounds, due[pk], seen[pk], abilities[pk], pool, topic_of)
+        reviews = [item.question_id for item in items if item.kind == planning.REVIEW]
+        new = [item.question_id for item in items if item.kind == planning.NEW]
+        rows.append((pk, learner.day, now, learner.goal, reviews, new))
+    _insert_many(DailyPlan, ("learner", "day", "built_at", "goal", "review_ids", "new_ids"), rows)
     return len(wanted)
+
+
+# A due card as the cursor returns it: learner, question, stability, due and last review.
+_DueCard = tuple[int, int, float | None, datetime, datetime | None]
+
+
+def _due_cards(
+    learners: Iterable[int], *, by: datetime, database: BaseDatabaseWrapper
+) -> dict[int, list[_DueCard]]:
+    """Return the learners' cards due before `by`, per learner: only what planning reads.
+
+    Up to hundreds of thousands of rows a night, so they come straight from the cursor: the
+    ORM's converters, which make every moment aware, took a fifth of a chunk's time. The
+    moments are compared with each day's bounds in the cursor's own terms instead (`_as_read`).
+    """
+    query = (
+        ReviewCard.objects.filter(learner_id__in=learners, due__lt=by)
+        .values_list("learner_id", "question_id", "stability", "due", "last_review")
+        .order_by()
+    )
+    sql, params = query.query.sql_with_params()
+    due: dict[int, list[_DueCard]] = defaultdict(list)
+    with database.cursor() as cursor:
+        if database.vendor == "postgresql":
+            # Django loads every timestamptz with its own Python subclass of psycopg's loader,
+            # which psycopg cannot swap for its C implementation; this cursor takes psycopg's
+            # own loader, which it can: the same aware moments, in the session's zone (UTC).
+            from psycopg.types.datetime import TimestamptzLoader
+
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            due[row[0]].append(row)
+    return due
+
+
+def _as_read(moment: datetime, database: BaseDatabaseWrapper) -> datetime:
+    """Return `moment` as the database's cursor returns moments: in UTC, naive on SQLite.
+
+    PostgreSQL's are aware, in the session's zone, which Django sets to UTC; a moment in the
+    same zone compares with them without converting either.
+    """
+    utc = moment.astimezone(UTC)
+    return utc.replace(tzinfo=None) if database.vendor == "sqlite" else utc
 
 
 def _insert_many(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -245,11 +264,13 @@ def _insert_many(model: type[Model], names: Sequence[str], rows: list[tuple[Any,
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    # A chunk repeats few distinct values per column (one day, one build time, plan ids), so
-    # each is converted once.
+    # A chunk repeats few distinct values in most columns (one day, one build time, a few
+    # goals), so each is converted once; lists (JSON) are each plan's own.
     converted: list[dict[Any, Any]] = [{} for _ in fields]
 
     def prepare(index: int, value: Any) -> Any:
+        if isinstance(value, list):
+            return fields[index].get_db_prep_save(value, database)
         cache = converted[index]
         if value not in cache:
             cache[value] = fields[index].get_db_prep_save(value, database)
@@ -272,7 +293,8 @@ def _insert_many(model: type[Model], names: Sequence[str], rows: list[tuple[Any,
 
 def _plan(
     learner: _Learner,
-    due: list[tuple[int, scheduling.CardState]],
+    bounds: tuple[datetime, datetime],
+    due: list[_DueCard],
     seen: set[int],
     abilities: dict[int, float],
     pool: planning.CandidatePool,
@@ -280,15 +302,20 @@ def _plan(
 ) -> list[planning.PlannedItem]:
     # Retrievability is read at the start of the day, not at build time, so that the plan is
     # the same whenever in the day it is built. Cards of retired questions are not planned.
+    # `bounds` are the day's start and end in the terms of the cards' moments (`_as_read`).
+    starts, ends = bounds
     reviews = [
         planning.DueReview(
             question_id=question_id,
             topic_id=topic_of[question_id],
-            due=card.due,
-            retrievability=scheduling.retrievability(card, at=learner.starts),
+            due=due_at,
+            retrievability=scheduling.recall_probability(
+                stability=stability,
+                elapsed_days=None if last_review is None else (starts - last_review).days,
+            ),
         )
-        for question_id, card in due
-        if card.due < learner.ends and question_id in topic_of
+        for _, question_id, stability, due_at, last_review in due
+        if due_at < ends and question_id in topic_of
     ]
     return planning.plan_day(
         reviews=reviews,
@@ -334,20 +361,17 @@ def plan_view(*, learner: User, now: datetime) -> PlanView:
     """Return today's plan with what is done: a planned question answered today counts."""
     plan = plan_for_today(learner=learner, now=now)
     starts = day_start(plan.day, learner.time_zone)
-    answered_today = Response.objects.filter(
-        learner=learner, question=OuterRef("question_id"), answered_at__gte=starts
-    )
-    rows = list(
-        plan.items.annotate(is_done=Exists(answered_today)).values_list(
-            "question_id", "kind", "is_done"
-        )
+    done = set(
+        Response.objects.filter(
+            learner=learner, question_id__in=plan.question_ids, answered_at__gte=starts
+        ).values_list("question_id", flat=True)
     )
     return PlanView(
         plan=plan,
-        reviews=sum(1 for _, kind, _ in rows if kind == PlanItem.Kind.REVIEW),
-        new=sum(1 for _, kind, _ in rows if kind == PlanItem.Kind.NEW),
-        done=sum(1 for _, _, is_done in rows if is_done),
-        remaining=[question_id for question_id, _, is_done in rows if not is_done],
+        reviews=len(plan.review_ids),
+        new=len(plan.new_ids),
+        done=len(done),
+        remaining=[pk for pk in plan.question_ids if pk not in done],
     )
 
 

@@ -21,12 +21,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_stubs_ext import WithAnnotations
 
-from learners.models import DailyPlan, PlanItem, Response, User
+from learners.models import DailyPlan, Response, User
 from learners.plans import day_start
 
 # Local hour from which a waiting plan is worth a reminder: late enough to have had the chance to
@@ -118,7 +118,6 @@ class WaitingPlan:
 
 
 class _PlanFigures(TypedDict):
-    item_count: int
     last_answered_at: datetime | None
 
 
@@ -131,13 +130,6 @@ def waiting_plans(*, now: datetime) -> list[WaitingPlan]:
     is_local_today = reduce(
         or_, (Q(day=day, learner__time_zone__in=keys) for day, keys in by_day.items())
     )
-    item_count = (
-        PlanItem.objects.filter(plan=OuterRef("pk"))
-        .order_by()
-        .values("plan")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     last_answer = (
         Response.objects.filter(learner=OuterRef("learner"))
         .order_by("-answered_at")
@@ -147,17 +139,20 @@ def waiting_plans(*, now: datetime) -> list[WaitingPlan]:
         "QuerySet[WithAnnotations[DailyPlan, _PlanFigures]]",
         DailyPlan.objects.filter(is_local_today, reminded_at__isnull=True)
         .filter(learner__in=_reminder_candidates())
-        .annotate(item_count=Subquery(item_count), last_answered_at=Subquery(last_answer))
-        .filter(item_count__gt=0)
+        .annotate(last_answered_at=Subquery(last_answer))
         .select_related("learner")
         .order_by("pk"),
     )
-    # "Not practised today" depends on each student's own midnight: compared here, not in SQL.
+    # "Not practised today" depends on each student's own midnight, and an empty plan (nothing
+    # left to practise) waits for nothing: both are checked here, not in SQL.
     return [
-        WaitingPlan(pk=plan.pk, learner=plan.learner, items=plan.item_count)
+        WaitingPlan(pk=plan.pk, learner=plan.learner, items=len(plan.question_ids))
         for plan in plans
-        if plan.last_answered_at is None
-        or plan.last_answered_at < day_start(plan.day, plan.learner.time_zone)
+        if plan.question_ids
+        and (
+            plan.last_answered_at is None
+            or plan.last_answered_at < day_start(plan.day, plan.learner.time_zone)
+        )
     ]
 
 

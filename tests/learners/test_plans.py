@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from learners.models import DailyPlan, Mode, PlanItem, ReviewCard, TopicAbility, User
+from learners.models import DailyPlan, Mode, ReviewCard, TopicAbility, User
 from learners.plans import (
     build_plans,
     forecast,
@@ -46,7 +46,7 @@ def card(learner: User, question: Question, *, due: datetime, stability: float =
 
 def planned(learner: User) -> list[tuple[int, str]]:
     plan = DailyPlan.objects.get(learner=learner)
-    return list(plan.items.values_list("question_id", "kind"))
+    return [(pk, "review") for pk in plan.review_ids] + [(pk, "new") for pk in plan.new_ids]
 
 
 def students(n: int, prefix: str = "student") -> list[User]:
@@ -140,11 +140,11 @@ def test_building_again_changes_nothing(student: User, bulk_bank: BulkBank) -> N
     bank = bulk_bank(12)
     card(student, bank[0], due=NOW - timedelta(days=1))
     build_plans(learner_ids=[student.pk], now=NOW)
-    first = list(PlanItem.objects.values_list("pk", "plan_id", "position", "question_id", "kind"))
+    first = list(DailyPlan.objects.values_list("pk", "built_at", "review_ids", "new_ids"))
 
     assert build_plans(learner_ids=[student.pk], now=NOW + timedelta(hours=3)) == 0
 
-    again = list(PlanItem.objects.values_list("pk", "plan_id", "position", "question_id", "kind"))
+    again = list(DailyPlan.objects.values_list("pk", "built_at", "review_ids", "new_ids"))
     assert again == first
     assert DailyPlan.objects.count() == 1
 
@@ -186,12 +186,15 @@ def test_a_chunk_costs_the_same_queries_whatever_it_holds(
             learner.daily_goal = 10
             learner.save(update_fields=["daily_goal"])
 
-    # Learners, existing plans, seen cards, due cards, abilities, candidates; the plans, their
-    # ids, their items; and the savepoint around it all.
+    # Learners, existing plans, seen cards, due cards, abilities, candidates; the plans; and
+    # the savepoint around it all.
     for group in (light, heavy):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(9):
             assert build_plans(learner_ids=[u.pk for u in group], now=NOW) == 5
-    assert PlanItem.objects.count() == 100
+    plans = DailyPlan.objects.filter(learner__in=heavy)
+    assert [len(plan.question_ids) for plan in plans] == [10] * 5
+    # Five cards overdue and one due now: six reviews, then four new items.
+    assert {len(plan.review_ids) for plan in plans} == {6}
 
 
 def test_the_sweep_lists_active_students_still_without_todays_plan(bulk_bank: BulkBank) -> None:

@@ -17,7 +17,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.test import Client
 
-from learners.models import DailyPlan, Mode, PlanItem, User
+from learners.models import DailyPlan, Mode, User
 from learners.practice import record_answer, start_session
 from learners.reminders import OPT_OUT_SALT, send_reminders, waiting_plans
 from learners.roles import Role
@@ -84,12 +84,13 @@ def new_york(second_student: User) -> User:
 def waiting_plan(
     learner: User, questions: Sequence[Question], *, day: date = MONDAY, items: int = 3
 ) -> DailyPlan:
-    plan = DailyPlan.objects.create(learner=learner, day=day, built_at=NOW, goal=20)
-    PlanItem.objects.bulk_create(
-        PlanItem(plan=plan, position=position, question=question, kind=PlanItem.Kind.NEW)
-        for position, question in enumerate(questions[:items])
+    return DailyPlan.objects.create(
+        learner=learner,
+        day=day,
+        built_at=NOW,
+        goal=20,
+        new_ids=[question.pk for question in questions[:items]],
     )
-    return plan
 
 
 def answer(learner: User, question: Question, *, at: datetime) -> None:

@@ -281,3 +281,47 @@ def test_retrievability_accepts_a_moment_in_another_zone() -> None:
     paris = (FIRST + timedelta(days=2)).astimezone(ZoneInfo("Europe/Paris"))
 
     assert retrievability(card, at=paris) == pytest.approx(0.9095, abs=1e-4)
+
+
+@pytest.mark.parametrize("stability", [0.1, 0.5, 1.49, 3.2, 10.96, 87.0, 365.0, 2000.0])
+@pytest.mark.parametrize(
+    "elapsed",
+    [
+        timedelta(0),
+        timedelta(hours=23, minutes=59),
+        timedelta(days=1),
+        timedelta(days=1, hours=12),
+        timedelta(days=11),
+        timedelta(days=400, seconds=1),
+        timedelta(days=-2),  # a review dated after the moment asked about
+    ],
+)
+def test_recall_probability_is_exactly_what_fsrs_computes(
+    stability: float, elapsed: timedelta
+) -> None:
+    at = FIRST + timedelta(days=500)
+    card = fsrs.Card(
+        card_id=1,
+        state=fsrs.State.Review,
+        stability=stability,
+        difficulty=5.0,
+        due=at,
+        last_review=at - elapsed,
+    )
+    expected = scheduling.SCHEDULER.get_card_retrievability(card, current_datetime=at)
+
+    assert scheduling.recall_probability(stability=stability, elapsed_days=elapsed.days) == expected
+    state = CardState(
+        state=int(fsrs.State.Review),
+        step=None,
+        stability=stability,
+        difficulty=5.0,
+        due=at,
+        last_review=at - elapsed,
+    )
+    assert retrievability(state, at=at) == expected
+
+
+def test_recall_probability_of_a_card_never_reviewed_is_zero() -> None:
+    assert scheduling.recall_probability(stability=None, elapsed_days=3) == 0
+    assert scheduling.recall_probability(stability=2.0, elapsed_days=None) == 0
