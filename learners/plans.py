@@ -305,11 +305,12 @@ def _plan(
     # `bounds` are the day's start and end in the terms of the cards' moments (`_as_read`).
     starts, ends = bounds
     reviews = [
+        # Positional: this runs for every due card of the night.
         planning.DueReview(
-            question_id=question_id,
-            topic_id=topic_of[question_id],
-            due=due_at,
-            retrievability=scheduling.recall_probability(
+            question_id,
+            topic_of[question_id],
+            due_at,
+            scheduling.recall_probability(
                 stability=stability,
                 elapsed_days=None if last_review is None else (starts - last_review).days,
             ),
