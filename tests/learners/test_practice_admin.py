@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from learners.models import Mode, User
+from learners.models import DailyPlan, Mode, User
 from learners.practice import record_answer, report_problem, start_session
 
 NOW = datetime.fromisoformat("2026-11-21T09:00:00+00:00")
@@ -39,3 +39,31 @@ def test_admin_lists_sessions_responses_and_reports_read_only(
     assert detail.status_code == 200
     assert 'name="is_correct"' not in detail.content.decode()
     assert client.get(reverse("admin:learners_response_add")).status_code == 403
+
+
+def test_admin_shows_a_plans_questions_in_plan_order_with_links(
+    student: User, admin_user: User, client_for: Any, bulk_bank: Any
+) -> None:
+    first, second, third = bulk_bank(3)
+    plan = DailyPlan.objects.create(
+        learner=student,
+        day=NOW.date(),
+        built_at=NOW,
+        goal=3,
+        review_ids=[third.pk, first.pk],
+        new_ids=[second.pk],
+    )
+    client = client_for(admin_user)
+
+    listing = client.get(reverse("admin:learners_dailyplan_changelist")).content.decode()
+    page = client.get(reverse("admin:learners_dailyplan_change", args=[plan.pk]))
+
+    assert '<td class="field-item_count">3</td>' in listing
+    assert page.status_code == 200
+    html = page.content.decode()
+    links = [reverse("admin:quizbank_question_change", args=[q.pk]) for q in (third, first, second)]
+    positions = [html.index(f'href="{link}"') for link in links]
+    assert positions == sorted(positions)
+    reviews = html.index("Due reviews, most forgotten first:")
+    new = html.index("New items:")
+    assert reviews < positions[1] < new < positions[2]
