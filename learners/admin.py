@@ -364,7 +364,7 @@ class DailyPlanAdmin(ReadOnlyAdmin):
 
     @admin.display(description="items")
     def item_count(self, plan: DailyPlan) -> int:
-        return len(plan.review_ids) + len(plan.new_ids)
+        return len(plan.question_ids)
 
     @admin.display(description="due reviews, most forgotten first")
     def planned_reviews(self, plan: DailyPlan) -> str:

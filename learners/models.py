@@ -21,6 +21,7 @@ from django.utils import timezone
 from reversion.models import Version
 from timezone_field import TimeZoneField
 
+from learners.planning import NEW, REVIEW
 from learners.roles import Role
 from quizbank.models import Option, Question, Topic
 
@@ -500,3 +501,7 @@ class DailyPlan(models.Model):
     def question_ids(self) -> list[int]:
         """Return the planned questions in plan order: reviews first, then new items."""
         return [*self.review_ids, *self.new_ids]
+
+    def planned(self) -> list[tuple[int, str]]:
+        """Return (question id, "review" or "new") for each planned question, in plan order."""
+        return [(pk, REVIEW) for pk in self.review_ids] + [(pk, NEW) for pk in self.new_ids]

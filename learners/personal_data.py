@@ -31,7 +31,6 @@ from learners.models import (
     TopicAbility,
     User,
 )
-from learners.planning import NEW, REVIEW
 from learners.roles import Role
 from learners.services import AccountError, is_erased
 from quizbank import access
@@ -76,7 +75,7 @@ def export_personal_data(*, user: User, now: datetime) -> JSON:
         .order_by("question_id")
     )
     plans = list(DailyPlan.objects.for_learner(user).order_by("day"))
-    planned = Question.objects.in_bulk({pk for plan in plans for pk in plan.question_ids})
+    planned_questions = Question.objects.in_bulk({pk for plan in plans for pk in plan.question_ids})
     abilities = list(
         TopicAbility.objects.filter(learner=user).select_related("topic").order_by("topic__path")
     )
@@ -125,11 +124,10 @@ def export_personal_data(*, user: User, now: datetime) -> JSON:
                 "items": [
                     {
                         "question_id": pk,
-                        "lead_in": planned[pk].lead_in if pk in planned else "",
+                        "lead_in": planned_questions[pk].lead_in if pk in planned_questions else "",
                         "kind": kind,
                     }
-                    for kind, ids in ((REVIEW, plan.review_ids), (NEW, plan.new_ids))
-                    for pk in ids
+                    for pk, kind in plan.planned()
                 ],
             }
             for plan in plans

@@ -229,6 +229,8 @@ def _due_cards(
             # Django loads every timestamptz with its own Python subclass of psycopg's loader,
             # which psycopg cannot swap for its C implementation; this cursor takes psycopg's
             # own loader, which it can: the same aware moments, in the session's zone (UTC).
+            # Per cursor, not per connection: Django's create_cursor reads a `timezone`
+            # attribute that only its own loader has.
             from psycopg.types.datetime import TimestamptzLoader
 
             cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)

@@ -45,8 +45,7 @@ def card(learner: User, question: Question, *, due: datetime, stability: float =
 
 
 def planned(learner: User) -> list[tuple[int, str]]:
-    plan = DailyPlan.objects.get(learner=learner)
-    return [(pk, "review") for pk in plan.review_ids] + [(pk, "new") for pk in plan.new_ids]
+    return DailyPlan.objects.get(learner=learner).planned()
 
 
 def students(n: int, prefix: str = "student") -> list[User]:
