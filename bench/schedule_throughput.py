@@ -70,15 +70,21 @@ PROFILE_LINES = 25
 
 @dataclass
 class Chunk:
-    """One `build_plans` call: its students, time and queries."""
+    """One `build_plans` call: its students, time and queries, and the baseline over its cards."""
 
     learner_ids: list[int]
-    seconds: float = 0.0
+    # The fastest pass of each.
+    seconds: float = math.inf
+    raw_seconds: float = math.inf
     plans: int = 0
     # Statements by their first word: SELECT, INSERT, and on SQLite the BEGIN of the transaction.
     statements: Counter[str] = field(default_factory=Counter)
     # Whether two passes over the chunk took different statements (they never should).
     unequal_passes: bool = False
+    # What the baseline loop counted over the chunk's cards (the same in every pass).
+    cards: int = 0
+    due: int = 0
+    retrievability: float = 0.0
 
     @property
     def queries(self) -> int:
@@ -91,7 +97,7 @@ class Chunk:
 
 @dataclass
 class Baseline:
-    """The raw fsrs loop over the same cards."""
+    """The raw fsrs loop over the same cards, summed over the chunks."""
 
     cards: int = 0
     seconds: float = 0.0
@@ -284,45 +290,51 @@ def card_row(
 
 
 def measure(chunks: list[Chunk]) -> Baseline:
-    """Build each chunk's plans and time the baseline over its cards, one chunk after the other.
+    """Take REPEATS passes over the chunks, keeping each chunk's fastest build and baseline.
 
-    Taking both in turn, chunk by chunk, lets a busy spell on a shared machine fall on the
-    figure and the baseline alike rather than on one of them.
+    Within a pass, a chunk's build is followed by the baseline over its cards, so that a busy
+    spell on a shared machine falls on the figure and the baseline alike rather than on one of
+    them. A pass goes through every chunk before the next begins, so that a chunk's passes lie
+    seconds apart: a busy spell, which lasts seconds, spoils one of them rather than all.
     """
-    baseline = Baseline()
-    for chunk in chunks:
-        build_chunk(chunk)
-        raw_fsrs_chunk(chunk, baseline)
-    return baseline
+    for attempt in range(REPEATS):
+        for chunk in chunks:
+            build_chunk(chunk, again=attempt > 0)
+            raw_fsrs_chunk(chunk)
+    return Baseline(
+        cards=sum(chunk.cards for chunk in chunks),
+        seconds=sum(chunk.raw_seconds for chunk in chunks),
+        due=sum(chunk.due for chunk in chunks),
+        retrievability=sum(chunk.retrievability for chunk in chunks),
+    )
 
 
-def build_chunk(chunk: Chunk) -> None:
+def build_chunk(chunk: Chunk, *, again: bool) -> None:
     """Build the chunk's plans with `build_plans` as a worker would, timing and counting it.
 
-    Built REPEATS times, the plans dropped (untimed) between passes so that each pass builds
-    and commits them all again; the fastest pass is kept, as for the baseline.
+    Passes after the first drop the chunk's plans first (untimed), so that every pass builds
+    and commits them all.
     """
     from django.db import connection
 
     from learners.models import DailyPlan
     from learners.plans import build_plans
 
-    for attempt in range(REPEATS):
-        if attempt:
-            DailyPlan.objects.filter(learner_id__in=chunk.learner_ids).delete()
-        statements: Counter[str] = Counter()
-        # Lighter than CaptureQueriesContext, which formats every statement's SQL while timed.
-        with connection.execute_wrapper(StatementCounter(statements)):
-            started = time.perf_counter()
-            chunk.plans = build_plans(learner_ids=chunk.learner_ids, now=NOW)
-            seconds = time.perf_counter() - started
-        chunk.seconds = seconds if not attempt else min(chunk.seconds, seconds)
-        if attempt and statements != chunk.statements:
-            chunk.unequal_passes = True
-        chunk.statements = statements
+    if again:
+        DailyPlan.objects.filter(learner_id__in=chunk.learner_ids).delete()
+    statements: Counter[str] = Counter()
+    # Lighter than CaptureQueriesContext, which formats every statement's SQL while timed.
+    with connection.execute_wrapper(StatementCounter(statements)):
+        started = time.perf_counter()
+        chunk.plans = build_plans(learner_ids=chunk.learner_ids, now=NOW)
+        seconds = time.perf_counter() - started
+    chunk.seconds = min(chunk.seconds, seconds)
+    if again and statements != chunk.statements:
+        chunk.unequal_passes = True
+    chunk.statements = statements
 
 
-def raw_fsrs_chunk(chunk: Chunk, baseline: Baseline) -> None:
+def raw_fsrs_chunk(chunk: Chunk) -> None:
     """Time retrievability and a due check per card on fsrs Cards built beforehand, untimed."""
     import fsrs
 
@@ -357,20 +369,15 @@ def raw_fsrs_chunk(chunk: Chunk, baseline: Baseline) -> None:
             last_review=None if last_review is None else last_review.astimezone(UTC),
         )
         work.append((card, *days[learner_id]))
-    fastest = math.inf
-    for _ in range(REPEATS):
-        total = 0.0
-        due_count = 0
-        started = time.perf_counter()
-        for card, starts, ends in work:
-            total += get_retrievability(card, starts)
-            if card.due < ends:
-                due_count += 1
-        fastest = min(fastest, time.perf_counter() - started)
-    baseline.seconds += fastest
-    baseline.cards += len(work)
-    baseline.due += due_count
-    baseline.retrievability += total
+    total = 0.0
+    due_count = 0
+    started = time.perf_counter()
+    for card, starts, ends in work:
+        total += get_retrievability(card, starts)
+        if card.due < ends:
+            due_count += 1
+    chunk.raw_seconds = min(chunk.raw_seconds, time.perf_counter() - started)
+    chunk.cards, chunk.due, chunk.retrievability = len(work), due_count, total
 
 
 def profile_chunk(chunk: Chunk) -> str:
@@ -510,6 +517,7 @@ def main() -> None:
         django.setup()
         from django.db import connection
 
+        from config.celery import freeze_start_up_objects
         from learners.plans import PLAN_CHUNK_SIZE
 
         started = time.perf_counter()
@@ -520,6 +528,9 @@ def main() -> None:
             topics=options.topics,
         )
         seed_seconds = time.perf_counter() - started
+        # A worker freezes what it holds from start-up out of garbage collection before it takes
+        # a task; this process does the same once seeded, so that its heap is a worker's.
+        freeze_start_up_objects()
         size = options.chunk_size or PLAN_CHUNK_SIZE
         ids = seeded.learner_ids
         chunks = [Chunk(ids[start : start + size]) for start in range(0, len(ids), size)]

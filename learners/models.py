@@ -375,8 +375,15 @@ class ReviewCardQuerySet(models.QuerySet["ReviewCard"]):
 class ReviewCard(models.Model):
     """A student's spaced-repetition card for one question, scheduled by FSRS."""
 
+    # No index of its own: the unique (learner, question) constraint and the covering index
+    # both begin with the learner, and serve every lookup by learner. A third index was one
+    # more write per new card, and PostgreSQL chose it for reading a learner's questions over
+    # the constraint's index, which answers that read without visiting the table.
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_cards",
+        db_index=False,
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     # The fsrs Card fields; `state` is fsrs.State's value (1 learning, 2 review, 3 relearning).
@@ -468,8 +475,12 @@ class DailyPlanQuerySet(models.QuerySet["DailyPlan"]):
 class DailyPlan(models.Model):
     """What a student should practise on one day of their own calendar, built once per day."""
 
+    # No index of its own: the unique (learner, day) constraint serves every lookup by learner.
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_plans"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="daily_plans",
+        db_index=False,
     )
     day = models.DateField()
     built_at = models.DateTimeField()

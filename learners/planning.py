@@ -11,8 +11,10 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from learners.ability import PRIOR_ABILITY, TARGET_SUCCESS, difficulty_for, predicted_success
@@ -79,8 +81,7 @@ def plan_day(
     pool = candidates if isinstance(candidates, CandidatePool) else CandidatePool(candidates)
     due = _most_forgotten_first(reviews)
     excluded = {review.question_id for review in due}.union(seen)
-    unseen = len(pool) - pool.count_of(excluded)
-    reserved = _new_slots_before_exam(unseen, goal, today, exam_date)
+    reserved = _new_slots_before_exam(pool, excluded, goal, today, exam_date)
     chosen = due[: goal - reserved]
     plan = [PlannedItem(review.question_id, REVIEW) for review in chosen]
     if len(plan) < goal:
@@ -113,8 +114,18 @@ def next_item(
     return PlannedItem(question_id=due[0].question_id, kind=REVIEW) if due else None
 
 
+# The ability of an (ability, topic) pair.
+_ABILITY = itemgetter(0)
+# Most forgotten first: (retrievability, due, question_id), read by index without a Python call.
+_FORGOTTEN_ORDER = itemgetter(
+    DueReview._fields.index("retrievability"),
+    DueReview._fields.index("due"),
+    DueReview._fields.index("question_id"),
+)
+
+
 def _most_forgotten_first(reviews: Sequence[DueReview]) -> list[DueReview]:
-    ordered = sorted(reviews, key=lambda r: (r.retrievability, r.due, r.question_id))
+    ordered = sorted(reviews, key=_FORGOTTEN_ORDER)
     seen: set[int] = set()
     unique = []
     for review in ordered:
@@ -124,13 +135,18 @@ def _most_forgotten_first(reviews: Sequence[DueReview]) -> list[DueReview]:
     return unique
 
 
-def _new_slots_before_exam(candidates: int, goal: int, today: date, exam_date: date | None) -> int:
+def _new_slots_before_exam(
+    pool: CandidatePool, excluded: Collection[int], goal: int, today: date, exam_date: date | None
+) -> int:
     # Enough new items a day to see every unseen one by the exam, but never more than half the
     # day, so that reviews of what was already learnt still get done.
-    if exam_date is None or exam_date <= today or candidates == 0:
+    if exam_date is None or exam_date <= today:
+        return 0
+    unseen = len(pool) - pool.count_of(excluded)
+    if unseen == 0:
         return 0
     days_left = (exam_date - today).days
-    return min(goal, math.ceil(candidates / days_left), goal // 2)
+    return min(goal, math.ceil(unseen / days_left), goal // 2)
 
 
 def _new_in_turn(
@@ -206,7 +222,12 @@ class CandidatePool:
             (ability, topic) for topic, ability in abilities.items() if topic in self._rising
         )
         rest = ((PRIOR_ABILITY, topic) for topic in self._topics if topic not in abilities)
-        return heapq.merge(known, rest)
+        # Estimates below the prior, then the topics at it, then the estimates above it. Only
+        # an estimate exactly at the prior needs merging with the rest.
+        low = bisect_left(known, PRIOR_ABILITY, key=_ABILITY)
+        high = bisect_right(known, PRIOR_ABILITY, key=_ABILITY)
+        at_prior = heapq.merge(known[low:high], rest) if high > low else rest
+        return chain(known[:low], at_prior, known[high:])
 
     def count_of(self, question_ids: Collection[int]) -> int:
         """Count how many of these questions are in the pool."""
@@ -224,27 +245,30 @@ class CandidatePool:
         up = bisect_left(self._rising_keys[topic], pivot)
         down = bisect_right(self._falling_keys[topic], -pivot)
         up_end, down_end = len(rising), len(falling)
-        distance = _distance_from(ability, target)
         while True:
             while up < up_end and rising[up].question_id in excluded:
                 up += 1
             while down < down_end and falling[down].question_id in excluded:
                 down += 1
-            if up < up_end and (
-                down == down_end or distance(rising[up]) <= distance(falling[down])
-            ):
-                yield rising[up]
-                up += 1
-            elif down < down_end:
-                yield falling[down]
-                down += 1
+            if up < up_end and down < down_end:
+                # Both sides have a head: the one whose predicted success is nearer the target,
+                # the lower question id on a tie. Written out, not through a helper: this runs
+                # for every topic a plan draws from.
+                harder, easier = rising[up], falling[down]
+                harder_gap = abs(
+                    predicted_success(ability=ability, difficulty=harder.difficulty) - target
+                )
+                easier_gap = abs(
+                    predicted_success(ability=ability, difficulty=easier.difficulty) - target
+                )
+                take_harder = (harder_gap, harder.question_id) <= (easier_gap, easier.question_id)
+            elif up < up_end or down < down_end:
+                take_harder = up < up_end
             else:
                 return
-
-
-def _distance_from(ability: float, target: float) -> Callable[[NewCandidate], tuple[float, int]]:
-    def distance(candidate: NewCandidate) -> tuple[float, int]:
-        success = predicted_success(ability=ability, difficulty=candidate.difficulty)
-        return (abs(success - target), candidate.question_id)
-
-    return distance
+            if take_harder:
+                yield rising[up]
+                up += 1
+            else:
+                yield falling[down]
+                down += 1

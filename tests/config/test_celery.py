@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import signals
 
-from config.celery import app
+from config.celery import app, freeze_start_up_objects
+from tests.servers import celery_worker_process
 
 pytestmark = pytest.mark.integration
 
@@ -56,3 +61,29 @@ def test_the_periodic_jobs_are_installed_where_admins_can_edit_them(
     page = client_for(admin_user).get("/admin/django_celery_beat/periodictask/")
     assert page.status_code == 200
     assert "Plan the new day" in page.content.decode()
+
+
+def test_a_starting_worker_freezes_its_start_up_objects_out_of_garbage_collection() -> None:
+    assert freeze_start_up_objects in [receiver() for _, receiver in signals.worker_init.receivers]
+    before = gc.get_freeze_count()
+    try:
+        frozen = freeze_start_up_objects()
+        # This process has Django, Celery and the tasks imported, as a worker has at start.
+        assert frozen > max(before, 10_000)
+        # The oldest generation, which full collections walk, is left (nearly) empty.
+        assert len(gc.get_objects(generation=2)) < 1_000
+    finally:
+        gc.unfreeze()
+
+
+def test_a_real_prefork_worker_freezes_before_its_pool_starts(
+    redis_url: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "worker.log"
+    with celery_worker_process(env={"REDIS_URL": redis_url}, queue="freeze", log=log):
+        text = log.read_text()
+    frozen = re.search(r"Froze (\d+) start-up objects out of garbage collection", text)
+    assert frozen is not None, text
+    assert int(frozen.group(1)) > 10_000
+    # Frozen before the pool forked its child, which readiness follows.
+    assert text.index(frozen.group(0)) < text.index(" ready.")

@@ -287,11 +287,15 @@ def test_a_shared_pool_plans_exactly_as_sorting_each_students_items_would(seed: 
     rng = Random(seed)
     # Few distinct difficulties, so that ties (by question id) are common.
     candidates = [
-        new(pk, topic=rng.randint(1, 4), difficulty=rng.choice([-2.0, -0.85, -0.5, 0.0, 1.5]))
+        new(pk, topic=rng.randint(1, 6), difficulty=rng.choice([-2.0, -0.85, -0.5, 0.0, 1.5]))
         for pk in range(1, 80)
     ]
     pool = CandidatePool(candidates)
-    abilities = {topic: rng.uniform(-2, 2) for topic in range(1, 4)}
+    # Estimates for some topics, now and then exactly at the prior (0.0), where they rank with
+    # the topics that have none by topic id.
+    abilities = {
+        topic: rng.choice([rng.uniform(-2, 2), 0.0]) for topic in rng.sample(range(1, 7), 4)
+    }
     seen = set(rng.sample(range(1, 80), 30))
 
     planned = plan_day(
