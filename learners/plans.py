@@ -150,16 +150,30 @@ class _Learner:
 def build_plans(*, learner_ids: Iterable[int], now: datetime) -> int:
     """Build the missing plans for these learners' local today; return how many were created.
 
-    A fixed number of queries whatever the chunk holds: learners, seen cards, due cards,
-    abilities, candidate questions; then one INSERT of the plans, which skips every (learner,
-    day) that has a plan already, whether built before or on demand while this chunk was being
-    planned. A plan, once built, is never replaced, and no write fails for it.
+    A fixed number of queries whatever the chunk holds: learners with their seen questions, due
+    cards, abilities, candidate questions; then one INSERT of the plans, which skips every
+    (learner, day) that has a plan already, whether built before or on demand while this chunk
+    was being planned. A plan, once built, is never replaced, and no write fails for it.
+
+    Only the INSERT runs in a transaction. On SQLite a transaction here takes the write lock
+    with its first statement (BEGIN IMMEDIATE), so a chunk holds it for the few milliseconds of
+    its write rather than the whole chunk, and students' answers do not wait on the planning.
     """
+    ids = sorted(set(learner_ids))
+    rows = _plan_rows(ids, now)
+    if not rows:
+        return 0
     with transaction.atomic():
-        return _build(sorted(set(learner_ids)), now)
+        return _insert_many(
+            DailyPlan,
+            ("learner", "day", "built_at", "goal", "review_ids", "new_ids"),
+            rows,
+            unless_taken=("learner", "day"),
+        )
 
 
-def _build(ids: list[int], now: datetime) -> int:
+def _plan_rows(ids: list[int], now: datetime) -> list[tuple[Any, ...]]:
+    """Read what the learners' plans need and plan them: a DailyPlan row each."""
     database = connections[DEFAULT_DB_ALIAS]
     # Per time zone (a chunk holds a few): the local day, its bounds as the cards' moments are
     # read, and the moment it ends.
@@ -195,7 +209,7 @@ def _build(ids: list[int], now: datetime) -> int:
             set() if seen is None else _id_set(seen),
         )
     if not wanted:
-        return 0
+        return []
     due = _due_cards(wanted, by=max(ends for *_, ends in zones.values()), database=database)
     abilities: dict[int, dict[int, float]] = defaultdict(dict)
     for learner_id, topic_id, value in _read(
@@ -223,12 +237,7 @@ def _build(ids: list[int], now: datetime) -> int:
         reviews = [item.question_id for item in items if item.kind == planning.REVIEW]
         new = [item.question_id for item in items if item.kind == planning.NEW]
         rows.append((pk, learner.day, now, learner.goal, reviews, new))
-    return _insert_many(
-        DailyPlan,
-        ("learner", "day", "built_at", "goal", "review_ids", "new_ids"),
-        rows,
-        unless_taken=("learner", "day"),
-    )
+    return rows
 
 
 # A due card as the cursor returns it: learner, question, stability, due and last review.
@@ -364,7 +373,7 @@ def _insert_many(
     converters: list[Callable[[Any], Any]]
     if postgresql:
         # Into a JSON document: each value as its field prepares it for any database.
-        converters = [field.get_prep_value for field in fields]
+        converters = [partial(_json_ready, field.get_prep_value) for field in fields]
     else:
         converters = [partial(field.get_db_prep_save, connection=database) for field in fields]
     # A chunk repeats few distinct values in most columns (one day, one build time, a few
@@ -383,9 +392,7 @@ def _insert_many(
     with database.cursor() as cursor:
         if postgresql:
             keys = [field.column for field in fields]
-            document = json.dumps(
-                [dict(zip(keys, row, strict=True)) for row in prepared], default=_iso_format
-            )
+            document = json.dumps([dict(zip(keys, row, strict=True)) for row in prepared])
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "  # noqa: S608
                 f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s) {skip_taken}",
@@ -401,11 +408,10 @@ def _insert_many(
         return int(cursor.rowcount)
 
 
-def _iso_format(value: Any) -> str:
-    """Return a date or moment as ISO text for a JSON document (aware moments keep their offset)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+def _json_ready(prepare: Callable[[Any], Any], value: Any) -> Any:
+    """Return `value` prepared by its field, a date or moment as ISO text (keeping its offset)."""
+    prepared = prepare(value)
+    return prepared.isoformat() if isinstance(prepared, date) else prepared
 
 
 def _plan(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from learners.models import DailyPlan, Mode, ReviewCard, TopicAbility, User
 from learners.plans import (
@@ -232,6 +235,24 @@ def test_a_chunk_costs_the_same_queries_whatever_it_holds(
     assert [len(plan.question_ids) for plan in plans] == [10] * 5
     # Five cards overdue and one due now: six reviews, then four new items.
     assert {len(plan.review_ids) for plan in plans} == {6}
+
+
+def test_only_the_insert_runs_in_the_chunks_transaction(student: User, bulk_bank: BulkBank) -> None:
+    # On SQLite the chunk's transaction holds the write lock from its first statement, so the
+    # reads and the planning come before it: answers wait for the write alone. (In a test the
+    # transaction is a savepoint.)
+    bulk_bank(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        build_plans(learner_ids=[student.pk], now=NOW)
+
+    # Django logs an executemany (SQLite's insert) as "N times: SQL".
+    sql = [re.sub(r"^\d+ times: ", "", query["sql"]) for query in queries.captured_queries]
+    assert [text.split(None, 1)[0].upper() for text in sql] == ["SELECT"] * 4 + [
+        "SAVEPOINT",
+        "INSERT",
+        "RELEASE",
+    ]
 
 
 def test_the_sweep_lists_active_students_still_without_todays_plan(bulk_bank: BulkBank) -> None:
