@@ -25,7 +25,8 @@ def freeze_start_up_objects(**_: object) -> int:
     plan-building chunk every few chunks. Frozen, they are never walked again. Sent in the main
     process before the pool forks its children, so the children inherit the frozen generation
     and their collections do not write to the pages they share with the parent, which is the
-    copy-on-write sharing `gc.freeze` is documented for.
+    copy-on-write sharing `gc.freeze` is documented for. A frozen object still goes when its
+    last reference does; only a reference cycle among them would outlive its use.
     """
     gc.freeze()
     frozen = gc.get_freeze_count()
