@@ -30,6 +30,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
+    UniqueConstraint,
 )
 from django.db.models.functions import Cast
 
@@ -113,8 +114,10 @@ class JoinedIds(Aggregate):
         return self.as_sql(compiler, connection, function="ARRAY_AGG", **extra)
 
 
-def _id_set(joined: str | list[int]) -> set[int]:
-    """Return the integers of a `JoinedIds` value as a set."""
+def _id_set(joined: str | list[int] | None) -> set[int]:
+    """Return the integers of a `JoinedIds` value as a set (None: an empty group)."""
+    if joined is None:
+        return set()
     return set(joined) if isinstance(joined, list) else set(map(int, joined.split(",")))
 
 
@@ -168,7 +171,7 @@ def build_plans(*, learner_ids: Iterable[int], now: datetime) -> int:
             DailyPlan,
             ("learner", "day", "built_at", "goal", "review_ids", "new_ids"),
             rows,
-            unless_taken=("learner", "day"),
+            unless_taken="one_plan_per_day",
         )
 
 
@@ -187,7 +190,7 @@ def _plan_rows(ids: list[int], now: datetime) -> list[tuple[Any, ...]]:
         .annotate(ids=JoinedIds("question_id"))
         .values("ids")
     )
-    wanted: dict[int, _Learner] = {}
+    learners: dict[int, _Learner] = {}
     for pk, zone, goal, exam_date, seen in (
         User.objects.filter(pk__in=ids, is_active=True)
         .annotate(seen_ids=seen_ids)
@@ -199,21 +202,13 @@ def _plan_rows(ids: list[int], now: datetime) -> list[tuple[Any, ...]]:
             starts, ends = day_start(day, zone), day_start(day + timedelta(days=1), zone)
             zones[zone] = (day, _as_read(starts, database), _as_read(ends, database), ends)
         day, starts_read, ends_read, _ = zones[zone]
-        wanted[pk] = _Learner(
-            pk,
-            day,
-            starts_read,
-            ends_read,
-            goal,
-            exam_date,
-            set() if seen is None else _id_set(seen),
-        )
-    if not wanted:
+        learners[pk] = _Learner(pk, day, starts_read, ends_read, goal, exam_date, _id_set(seen))
+    if not learners:
         return []
-    due = _due_cards(wanted, by=max(ends for *_, ends in zones.values()), database=database)
+    due = _due_cards(learners, by=max(ends for *_, ends in zones.values()), database=database)
     abilities: dict[int, dict[int, float]] = defaultdict(dict)
     for learner_id, topic_id, value in _read(
-        TopicAbility.objects.filter(learner_id__in=wanted)
+        TopicAbility.objects.filter(learner_id__in=learners)
         .values_list("learner_id", "topic_id", "ability")
         .order_by(),
         database,
@@ -232,7 +227,7 @@ def _plan_rows(ids: list[int], now: datetime) -> list[tuple[Any, ...]]:
     pool = planning.CandidatePool(bank)
     topic_of = {candidate.question_id: candidate.topic_id for candidate in bank}
     rows = []
-    for pk, learner in wanted.items():
+    for pk, learner in learners.items():
         items = _plan(learner, due[pk], abilities[pk], pool, topic_of)
         reviews = [item.question_id for item in items if item.kind == planning.REVIEW]
         new = [item.question_id for item in items if item.kind == planning.NEW]
@@ -342,14 +337,14 @@ def _insert_many(
     names: Sequence[str],
     rows: list[tuple[Any, ...]],
     *,
-    unless_taken: Sequence[str],
+    unless_taken: str,
 ) -> int:
     """Insert `rows` with one statement, whatever their number; return how many went in.
 
-    Rows whose `unless_taken` fields (a unique constraint's) match an existing row are skipped,
-    as `bulk_create(ignore_conflicts=True)` would skip them; but bulk_create splits its INSERT
-    at the database's parameter limit (999 on SQLite), so the number of statements would grow
-    with the number of rows.
+    Rows that match an existing row on the fields of the model's unique constraint named
+    `unless_taken` are skipped, as `bulk_create(ignore_conflicts=True)` would skip them; but
+    bulk_create splits its INSERT at the database's parameter limit (999 on SQLite), so the
+    number of statements would grow with the number of rows.
 
     - SQLite: one executemany, each value through its field's own conversion, as the ORM's.
     - PostgreSQL: one INSERT from one jsonb document of the rows, read with the table's own
@@ -365,10 +360,10 @@ def _insert_many(
     quote = database.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
-    unique = [quote(field.column) for field in fields if field.name in unless_taken]
-    if len(unique) != len(unless_taken):
-        raise ValueError(f"unless_taken must name inserted fields: {unless_taken} of {names}")
-    skip_taken = f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    (constraint,) = (c for c in model._meta.constraints if c.name == unless_taken)
+    taken = [model._meta.get_field(name) for name in cast(UniqueConstraint, constraint).fields]
+    conflict = ", ".join(quote(cast(Field[Any, Any], field).column) for field in taken)
+    skip_taken = f"ON CONFLICT ({conflict}) DO NOTHING"
     postgresql = database.vendor == "postgresql"
     converters: list[Callable[[Any], Any]]
     if postgresql:
