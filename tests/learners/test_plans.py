@@ -237,6 +237,30 @@ def test_a_chunk_costs_the_same_queries_whatever_it_holds(
     assert {len(plan.review_ids) for plan in plans} == {6}
 
 
+def test_a_chunks_reads_are_the_same_statements_for_one_student_or_many(
+    bulk_bank: BulkBank,
+) -> None:
+    # The students' ids go as one parameter (an array, or a JSON text on SQLite), not a
+    # placeholder each, so a chunk's reads are the same statements whatever its size: neither
+    # the driver nor the server parses and plans them id by id.
+    bulk_bank(3)
+
+    def reads(group: list[User]) -> list[tuple[str, int]]:
+        statements: list[tuple[str, int]] = []
+
+        def record(execute: Callable[..., Any], sql: str, params: Any, *args: Any) -> Any:
+            statements.append((sql, len(params or ())))
+            return execute(sql, params, *args)
+
+        with connection.execute_wrapper(record):
+            build_plans(learner_ids=[learner.pk for learner in group], now=NOW)
+        return [(sql, count) for sql, count in statements if sql.startswith("SELECT")]
+
+    one, many = reads(students(1, "one")), reads(students(5, "many"))
+    assert len(one) == 4
+    assert one == many
+
+
 def test_only_the_insert_runs_in_the_chunks_transaction(student: User, bulk_bank: BulkBank) -> None:
     # On SQLite the chunk's transaction holds the write lock from its first statement, so the
     # reads and the planning come before it: answers wait for the write alone. (In a test the
