@@ -53,9 +53,11 @@ from learners.practice import start_session
 from learners.roles import Role
 from quizbank.models import Question, Status, Topic
 
-# Students per task: large enough that per-task overhead is small, small enough that one chunk's
-# cards (about 100 each) fit comfortably in a worker's memory.
-PLAN_CHUNK_SIZE = 500
+# Students per task. Each task pays about 15 ms whatever its size (reading the bank and sorting
+# it into a pool, five statements): at 1,000 students that is a twentieth of the task, at 500 a
+# tenth (bench/schedule_throughput.py). A chunk of students with 100 cards each peaks at about
+# 14 MB in a worker, and on SQLite its one write holds the lock for a few tens of milliseconds.
+PLAN_CHUNK_SIZE = 1000
 # A student is active, and gets plans, if they joined, logged in or answered within this time.
 ACTIVE_WITHIN = timedelta(days=30)
 
@@ -141,8 +143,8 @@ class IdIn(Expression):
     """`column IN ids` with the ids as one parameter, however many there are.
 
     `pk__in=ids` writes a placeholder per id, which Django compiles, psycopg parses (it caches
-    no statement of more than 50 parameters) and the server plans one by one: for a chunk's
-    500 students, about 3 ms per query on PostgreSQL, every night, for each of three queries.
+    no statement of more than 50 parameters) and the server plans one by one: about 3 ms per
+    query for 500 students on PostgreSQL, for each of a chunk's three queries by student.
 
     - PostgreSQL: `column = ANY(%s)` with the ids as one array.
     - SQLite: `column IN (SELECT value FROM json_each(%s))` with the ids as one JSON text.

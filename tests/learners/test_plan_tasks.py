@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from learners.models import DailyPlan, User
-from learners.plans import students_without_plan
+from learners.plans import PLAN_CHUNK_SIZE, students_without_plan
 from learners.roles import Role
 from learners.tasks import build_plans_task, enqueue_plan_chunks, sweep_missing_plans_task
 from tests.conftest import make_user
@@ -134,6 +134,6 @@ def test_chunks_are_enqueued_only_when_the_transaction_commits(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
-        assert enqueue_plan_chunks(list(range(1, 1201))) == 3
+        assert enqueue_plan_chunks(list(range(1, 2 * PLAN_CHUNK_SIZE + 2))) == 3
 
     assert len(callbacks) == 3
