@@ -255,7 +255,7 @@ class Planner:
             today=starts.date(),
             exam_date=self.exam_date,
         )
-        chosen = [item.question_id for item in plan]
+        chosen = plan.reviews + plan.new
         if len(chosen) < count:
             taken = set(chosen)
             ahead = sorted(

@@ -13,7 +13,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from itertools import chain
+from itertools import chain, islice
 from operator import attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
@@ -57,6 +57,13 @@ class PlannedItem(NamedTuple):
     kind: str
 
 
+class DayPlan(NamedTuple):
+    """A day's plan: the questions to review, most forgotten first, then the new ones, in order."""
+
+    reviews: list[int]
+    new: list[int]
+
+
 def plan_day(
     *,
     reviews: Sequence[DueReview],
@@ -67,7 +74,7 @@ def plan_day(
     exam_date: date | None,
     target: float = TARGET_SUCCESS,
     seen: Collection[int] = (),
-) -> list[PlannedItem]:
+) -> DayPlan:
     """Return today's plan: due reviews, most forgotten first, then new items; at most `goal`.
 
     New items come from the weakest topics first, one topic at a time in turn, each the item
@@ -77,19 +84,19 @@ def plan_day(
     questions left out; a plain sequence holds only the student's unseen items.
     """
     if goal <= 0:
-        return []
+        return DayPlan([], [])
     pool = candidates if isinstance(candidates, CandidatePool) else CandidatePool(candidates)
-    due = _most_forgotten_first(reviews)
-    excluded = {review.question_id for review in due}.union(seen)
+    due = sorted(reviews, key=_FORGOTTEN_ORDER)
+    review_ids = set(map(_QUESTION_ID, due))
+    if len(review_ids) < len(due):
+        # A question listed twice (a caller's mistake) keeps its most forgotten entry.
+        due = _first_of_each_question(due)
+    excluded = review_ids.union(seen)
     reserved = _new_slots_before_exam(pool, excluded, goal, today, exam_date)
-    chosen = due[: goal - reserved]
-    plan = [PlannedItem(review.question_id, REVIEW) for review in chosen]
-    if len(plan) < goal:
-        for candidate in _new_in_turn(pool, abilities, target, excluded):
-            plan.append(PlannedItem(candidate.question_id, NEW))
-            if len(plan) >= goal:
-                break
-    return plan
+    planned_reviews = list(map(_QUESTION_ID, due[: goal - reserved]))
+    room = goal - len(planned_reviews)
+    new = _new_in_turn(pool, abilities, target, excluded)
+    return DayPlan(planned_reviews, list(map(_QUESTION_ID, islice(new, room))))
 
 
 def next_item(
@@ -127,10 +134,13 @@ _FORGOTTEN_ORDER = itemgetter(
 
 
 def _most_forgotten_first(reviews: Sequence[DueReview]) -> list[DueReview]:
-    ordered = sorted(reviews, key=_FORGOTTEN_ORDER)
+    return _first_of_each_question(sorted(reviews, key=_FORGOTTEN_ORDER))
+
+
+def _first_of_each_question(reviews: Iterable[DueReview]) -> list[DueReview]:
     seen: set[int] = set()
     unique = []
-    for review in ordered:
+    for review in reviews:
         if review.question_id not in seen:
             seen.add(review.question_id)
             unique.append(review)
@@ -210,6 +220,8 @@ class CandidatePool:
             for topic, items in self._falling.items()
         }
         self._topics = sorted(by_topic)
+        # Each topic's order from the prior ability, as far as any student has walked it.
+        self._from_prior: dict[tuple[int, float], _Order] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -239,6 +251,19 @@ class CandidatePool:
         self, topic: int, ability: float, target: float, excluded: Collection[int]
     ) -> Iterator[NewCandidate]:
         """Yield the topic's items nearest `target` success first, skipping `excluded` ones."""
+        if ability != PRIOR_ABILITY:
+            return self._walk(topic, ability, target, excluded)
+        # Every student without an estimate for the topic walks it from the prior: the order
+        # is found once per pool and each student skips their own seen questions in it.
+        order = self._from_prior.get((topic, target))
+        if order is None:
+            order = _Order(self._walk(topic, ability, target, ()))
+            self._from_prior[topic, target] = order
+        return order.without(excluded)
+
+    def _walk(
+        self, topic: int, ability: float, target: float, excluded: Collection[int]
+    ) -> Iterator[NewCandidate]:
         pivot = difficulty_for(ability=ability, target=target)
         rising, falling = self._rising[topic], self._falling[topic]
         # Harder side: difficulty >= pivot; easier side: difficulty < pivot. Each side is walked
@@ -274,3 +299,33 @@ class CandidatePool:
             else:
                 yield falling[down]
                 down += 1
+
+
+class _Order:
+    """A topic's items in order of distance from one target, found only as far as asked for.
+
+    Leaving some items out of the two sorted sides of a walk and then merging them gives the
+    same order as merging them and then leaving the items out, so students who walk a topic
+    from the same ability can share one order and each skip their own seen questions.
+    """
+
+    __slots__ = ("_items", "_rest")
+
+    def __init__(self, items: Iterator[NewCandidate]) -> None:
+        self._items: list[NewCandidate] = []
+        self._rest = items
+
+    def without(self, excluded: Collection[int]) -> Iterator[NewCandidate]:
+        """Yield the items in order, skipping `excluded` questions."""
+        items = self._items
+        position = 0
+        while True:
+            if position == len(items):
+                item = next(self._rest, None)
+                if item is None:
+                    return
+                items.append(item)
+            item = items[position]
+            position += 1
+            if item.question_id not in excluded:
+                yield item

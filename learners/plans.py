@@ -275,9 +275,7 @@ def _plan_rows(ids: list[int], now: datetime) -> list[tuple[Any, ...]]:
     topic_of = {candidate.question_id: candidate.topic_id for candidate in bank}
     rows = []
     for pk, learner in learners.items():
-        items = _plan(learner, due[pk], abilities[pk], pool, topic_of)
-        reviews = [item.question_id for item in items if item.kind == planning.REVIEW]
-        new = [item.question_id for item in items if item.kind == planning.NEW]
+        reviews, new = _plan(learner, due[pk], abilities[pk], pool, topic_of)
         rows.append((pk, learner.day, now, learner.goal, reviews, new))
     return rows
 
@@ -462,7 +460,7 @@ def _plan(
     abilities: dict[int, float],
     pool: planning.CandidatePool,
     topic_of: dict[int, int],
-) -> list[planning.PlannedItem]:
+) -> planning.DayPlan:
     # Retrievability is read at the start of the day, not at build time, so that the plan is
     # the same whenever in the day it is built. Cards of retired questions are not planned.
     starts, ends = learner.starts, learner.ends
@@ -472,10 +470,7 @@ def _plan(
             question_id,
             topic_of[question_id],
             due_at,
-            scheduling.recall_probability(
-                stability=stability,
-                elapsed_days=None if last_review is None else (starts - last_review).days,
-            ),
+            scheduling.recall_probability(stability, last_review, starts),
         )
         for _, question_id, stability, due_at, last_review in due
         if due_at < ends and question_id in topic_of

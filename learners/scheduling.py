@@ -101,15 +101,22 @@ _DECAY: float = -SCHEDULER.parameters[20]
 _FACTOR: float = 0.9 ** (1 / _DECAY) - 1
 
 
-def recall_probability(*, stability: float | None, elapsed_days: int | None) -> float:
-    """Return the predicted probability of recall `elapsed_days` whole days after the last review.
+def recall_probability(
+    stability: float | None, last_review: datetime | None, at: datetime
+) -> float:
+    """Return the predicted probability of recall at `at` of a card last reviewed at `last_review`.
 
-    None for either means the card was never reviewed, and its probability is 0, as in fsrs.
+    None for either card value means the card was never reviewed, and its probability is 0, as
+    in fsrs. fsrs counts the time since the review in whole days, rounded down, and a review
+    dated after `at` as none. The two moments are compared as given: both aware, or both naive
+    in the same terms. Positional, with nothing converted: the nightly plans read it for every
+    due card.
     """
-    if stability is None or elapsed_days is None:
+    if stability is None or last_review is None:
         return 0.0
+    elapsed = (at - last_review).days
     # A positive base: the power is a real number (typeshed types float ** float as Any).
-    recall: float = (1 + _FACTOR * max(0, elapsed_days) / stability) ** _DECAY
+    recall: float = (1 + _FACTOR * (elapsed if elapsed > 0 else 0) / stability) ** _DECAY
     return recall
 
 
@@ -118,10 +125,7 @@ def retrievability(card: CardState, *, at: datetime) -> float:
     at = _utc(at)
     if card.last_review is None:
         return 0.0
-    # fsrs counts elapsed time in whole days, rounded down.
-    return recall_probability(
-        stability=card.stability, elapsed_days=(at - _utc(card.last_review)).days
-    )
+    return recall_probability(card.stability, _utc(card.last_review), at)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -9,6 +9,7 @@ import pytest
 
 from learners.planning import (
     CandidatePool,
+    DayPlan,
     DueReview,
     NewCandidate,
     PlannedItem,
@@ -42,7 +43,7 @@ def plan(
     goal: int = 20,
     abilities: dict[int, float] | None = None,
     exam_date: date | None = None,
-) -> list[PlannedItem]:
+) -> DayPlan:
     return plan_day(
         reviews=reviews,
         candidates=candidates,
@@ -53,12 +54,13 @@ def plan(
     )
 
 
-def ids(items: list[PlannedItem]) -> list[int]:
-    return [item.question_id for item in items]
+def ids(planned: DayPlan) -> list[int]:
+    """The plan's questions in the order the student meets them."""
+    return planned.reviews + planned.new
 
 
 def test_due_reviews_come_first_most_forgotten_first() -> None:
-    items = plan(
+    planned = plan(
         [
             due(1, 0.85),
             due(2, 0.60),
@@ -68,14 +70,7 @@ def test_due_reviews_come_first_most_forgotten_first() -> None:
         [new(10), new(11)],
     )
 
-    assert items == [
-        PlannedItem(2, "review"),
-        PlannedItem(3, "review"),
-        PlannedItem(4, "review"),
-        PlannedItem(1, "review"),
-        PlannedItem(10, "new"),
-        PlannedItem(11, "new"),
-    ]
+    assert planned == DayPlan(reviews=[2, 3, 4, 1], new=[10, 11])
 
 
 @pytest.mark.parametrize(
@@ -85,14 +80,13 @@ def test_due_reviews_come_first_most_forgotten_first() -> None:
 def test_plan_never_exceeds_the_goal_and_fills_it_when_it_can(
     goal: int, reviews: int, new_items: int
 ) -> None:
-    items = plan(
+    planned = plan(
         [due(question_id, 0.8) for question_id in range(1, 9)],
         [new(question_id) for question_id in range(100, 110)],
         goal=goal,
     )
 
-    kinds = [item.kind for item in items]
-    assert (kinds.count("review"), kinds.count("new")) == (reviews, new_items)
+    assert (len(planned.reviews), len(planned.new)) == (reviews, new_items)
 
 
 def test_new_items_come_from_the_weakest_topic_first_in_turn() -> None:
@@ -103,10 +97,10 @@ def test_new_items_come_from_the_weakest_topic_first_in_turn() -> None:
         for question_id in range(topic * 10, topic * 10 + 3)
     ]
 
-    items = plan([], candidates, goal=7, abilities={1: 0.5, 2: -1.0})
+    planned = plan([], candidates, goal=7, abilities={1: 0.5, 2: -1.0})
 
     topic_of = {candidate.question_id: candidate.topic_id for candidate in candidates}
-    assert [topic_of[question_id] for question_id in ids(items)] == [2, 3, 1, 2, 3, 1, 2]
+    assert [topic_of[question_id] for question_id in ids(planned)] == [2, 3, 1, 2, 3, 1, 2]
 
 
 @pytest.mark.parametrize(
@@ -128,15 +122,15 @@ def test_new_item_nearest_the_target_success_comes_first(ability: float, chosen:
         new(4, difficulty=1.0),
     ]
 
-    items = plan([], candidates, goal=1, abilities={1: ability})
+    planned = plan([], candidates, goal=1, abilities={1: ability})
 
-    assert ids(items) == [chosen]
+    assert ids(planned) == [chosen]
 
 
 def test_equally_near_items_are_taken_by_question_id() -> None:
-    items = plan([], [new(9, difficulty=0.0), new(5, difficulty=0.0)], goal=2)
+    planned = plan([], [new(9, difficulty=0.0), new(5, difficulty=0.0)], goal=2)
 
-    assert ids(items) == [5, 9]
+    assert ids(planned) == [5, 9]
 
 
 @pytest.mark.parametrize(
@@ -155,16 +149,14 @@ def test_exam_date_reserves_slots_for_unseen_items(
 ) -> None:
     exam = None if exam_in_days is None else TODAY + timedelta(days=exam_in_days)
 
-    items = plan(
+    planned = plan(
         [due(question_id, 0.8) for question_id in range(1, 31)],
         [new(question_id) for question_id in range(100, 100 + candidates)],
         goal=20,
         exam_date=exam,
     )
 
-    kinds = [item.kind for item in items]
-    assert (kinds.count("review"), kinds.count("new")) == (reviews_planned, new_planned)
-    assert kinds == sorted(kinds, key=lambda kind: kind != "review")
+    assert (len(planned.reviews), len(planned.new)) == (reviews_planned, new_planned)
 
 
 def test_same_inputs_in_any_order_give_the_same_plan() -> None:
@@ -195,24 +187,23 @@ def test_same_inputs_in_any_order_give_the_same_plan() -> None:
     )
 
     assert again == first
-    assert len(first) == 40
+    assert len(ids(first)) == 40
 
 
 def test_no_question_is_planned_twice() -> None:
-    items = plan(
+    planned = plan(
         [due(1, 0.5), due(1, 0.7), due(2, 0.6)],
         [new(2), new(3), new(3, topic=2), new(4)],
     )
 
-    assert ids(items) == [1, 2, 3, 4]
-    assert [item.kind for item in items] == ["review", "review", "new", "new"]
+    assert planned == DayPlan(reviews=[1, 2], new=[3, 4])
 
 
 @pytest.mark.parametrize("exam_in_days", [None, 10])
 def test_nothing_to_practise_gives_an_empty_plan(exam_in_days: int | None) -> None:
     exam = None if exam_in_days is None else TODAY + timedelta(days=exam_in_days)
 
-    assert plan([], [], exam_date=exam) == []
+    assert plan([], [], exam_date=exam) == DayPlan(reviews=[], new=[])
 
 
 def test_adaptive_session_asks_the_most_forgotten_slipping_review_first() -> None:
@@ -243,7 +234,7 @@ def test_adaptive_session_picks_new_items_as_the_plan_does() -> None:
     chosen = next_item(reviews=[], candidates=candidates, abilities=abilities)
 
     assert chosen == PlannedItem(3, "new")
-    assert chosen == plan([], candidates, goal=1, abilities=abilities)[0]
+    assert plan([], candidates, goal=1, abilities=abilities).new == [chosen.question_id]
 
 
 def test_adaptive_session_asks_a_fresh_review_when_no_new_item_is_left() -> None:
@@ -309,3 +300,32 @@ def test_a_shared_pool_plans_exactly_as_sorting_each_students_items_would(seed: 
     )
 
     assert ids(planned) == naive_new_items(candidates, abilities, seen)[:60]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_students_sharing_a_pool_each_get_the_plan_of_their_own_items(seed: int) -> None:
+    # One pool plans a whole chunk of students. Each topic's order from the prior ability is
+    # found once and shared; each student must still skip exactly their own seen questions.
+    rng = Random(seed)
+    candidates = [
+        new(pk, topic=rng.randint(1, 5), difficulty=rng.choice([-2.0, -0.85, 0.0, 1.5]))
+        for pk in range(1, 70)
+    ]
+    pool = CandidatePool(candidates)
+    for _student in range(8):
+        # Most topics at the prior, now and then an estimate of the student's own.
+        abilities = {topic: rng.uniform(-2, 2) for topic in rng.sample(range(1, 6), 2)}
+        seen = set(rng.sample(range(1, 70), rng.randrange(40)))
+        goal = rng.randrange(1, 40)
+
+        planned = plan_day(
+            reviews=[],
+            candidates=pool,
+            abilities=abilities,
+            goal=goal,
+            today=TODAY,
+            exam_date=None,
+            seen=seen,
+        )
+
+        assert planned.new == naive_new_items(candidates, abilities, seen)[:goal]

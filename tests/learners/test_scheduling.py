@@ -310,7 +310,7 @@ def test_recall_probability_is_exactly_what_fsrs_computes(
     )
     expected = scheduling.SCHEDULER.get_card_retrievability(card, current_datetime=at)
 
-    assert scheduling.recall_probability(stability=stability, elapsed_days=elapsed.days) == expected
+    assert scheduling.recall_probability(stability, at - elapsed, at) == expected
     state = CardState(
         state=int(fsrs.State.Review),
         step=None,
@@ -323,5 +323,5 @@ def test_recall_probability_is_exactly_what_fsrs_computes(
 
 
 def test_recall_probability_of_a_card_never_reviewed_is_zero() -> None:
-    assert scheduling.recall_probability(stability=None, elapsed_days=3) == 0
-    assert scheduling.recall_probability(stability=2.0, elapsed_days=None) == 0
+    assert scheduling.recall_probability(None, FIRST, FIRST + timedelta(days=3)) == 0
+    assert scheduling.recall_probability(2.0, None, FIRST) == 0
