@@ -11,7 +11,7 @@ beforehand. Every chunk must take the same number of queries whatever it holds; 
 count differs between chunks, or where a student is left without a plan, exits non-zero.
 
     .venv/bin/python bench/schedule_throughput.py [--students 10000] [--cards-per-student 100]
-        [--questions 2000] [--topics 40] [--chunk-size 500] [--database-url URL] [--keep]
+        [--questions 2000] [--topics 40] [--chunk-size 1000] [--database-url URL] [--keep]
         [--profile]
 """
 

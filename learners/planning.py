@@ -191,7 +191,8 @@ class CandidatePool:
     (and the ones it skips as seen), instead of scoring the whole bank per student. Predicted
     success falls as difficulty rises, so walking down from the target on one side and up on
     the other, always taking the nearer of the two, yields items in order of distance from the
-    target (ties by question id), exactly as sorting by that distance would.
+    target (ties by question id), exactly as sorting by that distance would. The walks from the
+    prior ability, which every student without an estimate for a topic takes, are shared.
     """
 
     def __init__(self, candidates: Iterable[NewCandidate]) -> None:
