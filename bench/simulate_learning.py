@@ -255,7 +255,7 @@ class Planner:
             today=starts.date(),
             exam_date=self.exam_date,
         )
-        chosen = plan.reviews + plan.new
+        chosen = plan.question_ids
         if len(chosen) < count:
             taken = set(chosen)
             ahead = sorted(

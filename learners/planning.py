@@ -63,6 +63,11 @@ class DayPlan(NamedTuple):
     reviews: list[int]
     new: list[int]
 
+    @property
+    def question_ids(self) -> list[int]:
+        """Return the planned questions in plan order, as `DailyPlan.question_ids` does."""
+        return [*self.reviews, *self.new]
+
 
 def plan_day(
     *,
@@ -86,11 +91,7 @@ def plan_day(
     if goal <= 0:
         return DayPlan([], [])
     pool = candidates if isinstance(candidates, CandidatePool) else CandidatePool(candidates)
-    due = sorted(reviews, key=_FORGOTTEN_ORDER)
-    review_ids = set(map(_QUESTION_ID, due))
-    if len(review_ids) < len(due):
-        # A question listed twice (a caller's mistake) keeps its most forgotten entry.
-        due = _first_of_each_question(due)
+    due, review_ids = _most_forgotten_first(reviews)
     excluded = review_ids.union(seen)
     reserved = _new_slots_before_exam(pool, excluded, goal, today, exam_date)
     planned_reviews = list(map(_QUESTION_ID, due[: goal - reserved]))
@@ -111,10 +112,9 @@ def next_item(
     A due review that is not slipping yet still comes before ending the session for want of
     new material; None means nothing is left to ask.
     """
-    due = _most_forgotten_first(reviews)
+    due, review_ids = _most_forgotten_first(reviews)
     if due and due[0].retrievability < REVIEW_BELOW:
         return PlannedItem(question_id=due[0].question_id, kind=REVIEW)
-    review_ids = {review.question_id for review in due}
     best = next(_new_in_turn(CandidatePool(candidates), abilities, target, review_ids), None)
     if best is not None:
         return PlannedItem(question_id=best.question_id, kind=NEW)
@@ -133,18 +133,20 @@ _FORGOTTEN_ORDER = itemgetter(
 )
 
 
-def _most_forgotten_first(reviews: Sequence[DueReview]) -> list[DueReview]:
-    return _first_of_each_question(sorted(reviews, key=_FORGOTTEN_ORDER))
-
-
-def _first_of_each_question(reviews: Iterable[DueReview]) -> list[DueReview]:
+def _most_forgotten_first(reviews: Sequence[DueReview]) -> tuple[list[DueReview], set[int]]:
+    """Return the reviews most forgotten first, one per question, and their question ids."""
+    ordered = sorted(reviews, key=_FORGOTTEN_ORDER)
+    ids = set(map(_QUESTION_ID, ordered))
+    if len(ids) == len(ordered):
+        return ordered, ids
+    # A question listed twice (a caller's mistake) keeps its most forgotten entry.
     seen: set[int] = set()
     unique = []
-    for review in reviews:
+    for review in ordered:
         if review.question_id not in seen:
             seen.add(review.question_id)
             unique.append(review)
-    return unique
+    return unique, ids
 
 
 def _new_slots_before_exam(

@@ -38,11 +38,12 @@ def new(question_id: int, topic: int = 1, difficulty: float = -0.85) -> NewCandi
 
 def plan(
     reviews: list[DueReview],
-    candidates: list[NewCandidate],
+    candidates: list[NewCandidate] | CandidatePool,
     *,
     goal: int = 20,
     abilities: dict[int, float] | None = None,
     exam_date: date | None = None,
+    seen: set[int] | None = None,
 ) -> DayPlan:
     return plan_day(
         reviews=reviews,
@@ -51,12 +52,8 @@ def plan(
         goal=goal,
         today=TODAY,
         exam_date=exam_date,
+        seen=seen or set(),
     )
-
-
-def ids(planned: DayPlan) -> list[int]:
-    """The plan's questions in the order the student meets them."""
-    return planned.reviews + planned.new
 
 
 def test_due_reviews_come_first_most_forgotten_first() -> None:
@@ -100,7 +97,7 @@ def test_new_items_come_from_the_weakest_topic_first_in_turn() -> None:
     planned = plan([], candidates, goal=7, abilities={1: 0.5, 2: -1.0})
 
     topic_of = {candidate.question_id: candidate.topic_id for candidate in candidates}
-    assert [topic_of[question_id] for question_id in ids(planned)] == [2, 3, 1, 2, 3, 1, 2]
+    assert [topic_of[question_id] for question_id in planned.question_ids] == [2, 3, 1, 2, 3, 1, 2]
 
 
 @pytest.mark.parametrize(
@@ -124,13 +121,13 @@ def test_new_item_nearest_the_target_success_comes_first(ability: float, chosen:
 
     planned = plan([], candidates, goal=1, abilities={1: ability})
 
-    assert ids(planned) == [chosen]
+    assert planned.question_ids == [chosen]
 
 
 def test_equally_near_items_are_taken_by_question_id() -> None:
     planned = plan([], [new(9, difficulty=0.0), new(5, difficulty=0.0)], goal=2)
 
-    assert ids(planned) == [5, 9]
+    assert planned.question_ids == [5, 9]
 
 
 @pytest.mark.parametrize(
@@ -187,7 +184,7 @@ def test_same_inputs_in_any_order_give_the_same_plan() -> None:
     )
 
     assert again == first
-    assert len(ids(first)) == 40
+    assert len(first.question_ids) == 40
 
 
 def test_no_question_is_planned_twice() -> None:
@@ -289,17 +286,9 @@ def test_a_shared_pool_plans_exactly_as_sorting_each_students_items_would(seed: 
     }
     seen = set(rng.sample(range(1, 80), 30))
 
-    planned = plan_day(
-        reviews=[],
-        candidates=pool,
-        abilities=abilities,
-        goal=60,
-        today=TODAY,
-        exam_date=None,
-        seen=seen,
-    )
+    planned = plan([], pool, goal=60, abilities=abilities, seen=seen)
 
-    assert ids(planned) == naive_new_items(candidates, abilities, seen)[:60]
+    assert planned.question_ids == naive_new_items(candidates, abilities, seen)[:60]
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -318,14 +307,6 @@ def test_students_sharing_a_pool_each_get_the_plan_of_their_own_items(seed: int)
         seen = set(rng.sample(range(1, 70), rng.randrange(40)))
         goal = rng.randrange(1, 40)
 
-        planned = plan_day(
-            reviews=[],
-            candidates=pool,
-            abilities=abilities,
-            goal=goal,
-            today=TODAY,
-            exam_date=None,
-            seen=seen,
-        )
+        planned = plan([], pool, goal=goal, abilities=abilities, seen=seen)
 
         assert planned.new == naive_new_items(candidates, abilities, seen)[:goal]
