@@ -26,6 +26,8 @@ class AuditEvent(models.Model):
         QUESTIONS_IMPORTED = "questions_imported", "Questions imported"
         PERSONAL_DATA_EXPORTED = "personal_data_exported", "Personal data exported"
         PERSONAL_DATA_ERASED = "personal_data_erased", "Personal data erased"
+        RETIREMENT_REQUESTED = "retirement_requested", "Question retirement requested"
+        RETIREMENT_DECLINED = "retirement_declined", "Question retirement declined"
 
     # SET_NULL: the actor's account may be deleted later; `actor_username` keeps the name they had
     # when they acted (until their personal data is erased, which replaces it).

@@ -148,7 +148,7 @@ def bare_requests(
     port: int, students: list[Student], path: str = BARE_PATH
 ) -> list[Iterator[bytes]]:
     """Return, per client, the bare view's request over and over, shaped like an answer."""
-    body = json.dumps({"item": 1, "option": 1}).encode()
+    body = json.dumps({"item": 1, "option": "0123456789abcdef"}).encode()
     return [
         itertools.repeat(http_request(port=port, path=path, token=student.token, body=body))
         for student in students
@@ -156,7 +156,7 @@ def bare_requests(
 
 
 def answer_requests(
-    port: int, students: list[Student], work: list[list[tuple[int, int, int]]]
+    port: int, students: list[Student], work: list[list[tuple[int, int, str]]]
 ) -> list[Iterator[bytes]]:
     """Return, per client, one answer request for each of its student's unanswered items."""
     return [
@@ -219,7 +219,7 @@ def prepare_database(clients: int) -> list[Student]:
     return students
 
 
-def unanswered_items(students: list[Student], per_student: int) -> list[list[tuple[int, int, int]]]:
+def unanswered_items(students: list[Student], per_student: int) -> list[list[tuple[int, int, str]]]:
     """Start tutor sessions until each student has `per_student` items to answer; list them."""
     from django.db import connections
     from django.utils import timezone
@@ -240,7 +240,13 @@ def unanswered_items(students: list[Student], per_student: int) -> list[list[tup
         items = pending.order_by("session_id", "position").values_list(
             "session_id", "pk", "option_order"
         )
-        work.append([(session, item, rng.choice(order)) for session, item, order in items])
+        # Students name an option by its token in the item (SessionItem.option_token).
+        work.append(
+            [
+                (session, item, SessionItem(pk=item).option_token(rng.choice(order)))
+                for session, item, order in items
+            ]
+        )
     # The servers write to the same database; this process holds no connection while they run.
     connections.close_all()
     return work

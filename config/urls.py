@@ -40,12 +40,15 @@ api_v1 = [
     *router.urls,
 ]
 
+# A request refused before any view (a body over the limit): JSON for the API, a page elsewhere.
+handler400 = "config.bad_requests.bad_request"
+
 urlpatterns = [
     path("", include("learners.urls")),
     path("authoring/decision/", include("decision.urls")),
     path("authoring/", include("quizbank.urls")),
     path("topics/", include("quizbank.topic_urls")),
-    path("images/questions/<int:pk>/", question_image_file, name="question-image"),
+    path("images/questions/<id:pk>/", question_image_file, name="question-image"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),

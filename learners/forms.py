@@ -21,6 +21,7 @@ from learners.practice import (
     MIN_SECONDS_PER_ITEM,
     practice_pool,
 )
+from quizbank.ids import is_valid_id
 from quizbank.models import Topic
 
 
@@ -105,8 +106,8 @@ class SessionBuilderForm(forms.Form):
         return cls(data, topics=topics)
 
     def clean_questions(self) -> list[int]:
-        # Any integers: start_session keeps only the questions that can be practised now.
-        return [int(pk) for pk in self.cleaned_data.get("questions") or [] if str(pk).isdigit()]
+        # Any ids: start_session keeps only the questions that can be practised now.
+        return [int(pk) for pk in self.cleaned_data.get("questions") or [] if is_valid_id(pk)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -135,19 +136,23 @@ class SessionBuilderForm(forms.Form):
             "question_ids": questions or None,
         }
 
-    def count_matching(self, learner: User) -> dict[str, int | None]:
+    def count_matching(self, learner: User, *, now: datetime) -> dict[str, int | None]:
         """Return how many questions match the choices and how many items the session gets."""
         if not self.is_valid():
             return {"matching": None, "session_size": None}
         matching = practice_pool(
-            learner=learner, topics=self.chosen_topics(), pool=self.cleaned_data["filter"]
+            learner=learner,
+            topics=self.chosen_topics(),
+            pool=self.cleaned_data["filter"],
+            now=now,
+            mode=self.cleaned_data["mode"],
         ).count()
         return {"matching": matching, "session_size": min(matching, self.cleaned_data["count"])}
 
-    def topic_tree(self, learner: User) -> list[TopicChoice]:
+    def topic_tree(self, learner: User, *, now: datetime) -> list[TopicChoice]:
         """Return the topics in tree order with the published questions under each one."""
         per_path = (
-            practice_pool(learner=learner, topics=(), pool=Pool.ALL)
+            practice_pool(learner=learner, topics=(), pool=Pool.ALL, now=now)
             .values("topic__path")
             .annotate(n=Count("id"))
             .values_list("topic__path", "n")

@@ -13,11 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from reversion.models import Version
 from timezone_field import TimeZoneField
 
@@ -29,6 +31,9 @@ from quizbank.models import Option, Question, Topic
 # network, a submit pressed in the last second); the key stays hidden until the grace is over.
 DEADLINE_GRACE = timedelta(seconds=30)
 
+
+# Keys the hash that names an item's options to a student (`SessionItem.option_token`).
+OPTION_TOKEN_SALT = "learners.SessionItem.option_token"  # noqa: S105 - a salt, not a secret
 
 DEFAULT_DAILY_GOAL = 20
 MAX_DAILY_GOAL = 200
@@ -104,6 +109,12 @@ class PracticeSessionQuerySet(models.QuerySet["PracticeSession"]):
     def unfinished(self) -> PracticeSessionQuerySet:
         return self.filter(finished_at__isnull=True)
 
+    def not_over(self, now: datetime) -> PracticeSessionQuerySet:
+        """Sessions that still take answers: unfinished, and within a timed one's deadline."""
+        return self.unfinished().filter(
+            Q(deadline__isnull=True) | Q(deadline__gte=now - DEADLINE_GRACE)
+        )
+
     def with_scores(self) -> PracticeSessionQuerySet:
         """Annotate `answered_count` and `correct_count` (show the latter only once revealed)."""
         return self.annotate(
@@ -169,9 +180,14 @@ class PracticeSession(models.Model):
 
 @dataclass(frozen=True)
 class ShownOption:
-    """An option as one session shows it: its letter follows the session's order."""
+    """An option as one session shows it: its letter follows the session's order.
+
+    `token` is the only name of the option a student receives: `pk` follows the order options
+    were authored in, and the key is often authored first.
+    """
 
     pk: int
+    token: str
     letter: str
     text: str
     is_correct: bool
@@ -237,6 +253,7 @@ class SessionItem(models.Model):
         return [
             ShownOption(
                 pk=pk,
+                token=self.option_token(pk),
                 letter="ABCDEFGH"[index] if index < 8 else str(index + 1),
                 text=options[pk].text,
                 is_correct=options[pk].is_correct,
@@ -244,6 +261,23 @@ class SessionItem(models.Model):
             )
             for index, pk in enumerate(order)
         ]
+
+    def option_token(self, option_id: int) -> str:
+        """Return the name this item gives an option in what a student receives.
+
+        A keyed hash of the item and the option: it differs from item to item and carries no
+        order, so neither its value nor its sort order says which option is the key, and the
+        server finds the option again without storing anything.
+        """
+        message = f"{self.pk}:{option_id}"
+        return salted_hmac(OPTION_TOKEN_SALT, message, algorithm="sha256").hexdigest()[:16]
+
+    def option_id_for(self, token: str) -> int:
+        """Return the id of the option `token` names in this item, or name the field in error."""
+        for option in self.question.options.all():
+            if constant_time_compare(self.option_token(option.pk), token):
+                return option.pk
+        raise ValidationError({"option": "Choose one of this item's options."}, code="invalid")
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):

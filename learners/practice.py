@@ -59,9 +59,23 @@ def find_topics(topic_ids: Iterable[int]) -> list[Topic]:
     return topics
 
 
-def practice_pool(*, learner: User, topics: Sequence[Topic], pool: str) -> QuestionQuerySet:
-    """Return the published single-best-answer questions a session with these choices draws from."""
+def practice_pool(
+    *, learner: User, topics: Sequence[Topic], pool: str, now: datetime, mode: str = Mode.TUTOR
+) -> QuestionQuerySet:
+    """Return the published single-best-answer questions a session with these choices draws from.
+
+    No key of a running timed session may be reachable elsewhere before it ends: its questions
+    are left out of every new session, and a new timed session leaves out the questions waiting
+    unanswered in the learner's other open sessions (answering or finishing those would show
+    their keys).
+    """
     questions = Question.objects.published().filter(question_type=Question.Type.SINGLE)
+    open_sessions = PracticeSession.objects.for_learner(learner).not_over(now)
+    held = SessionItem.objects.filter(session__in=open_sessions.filter(mode=Mode.TIMED))
+    questions = questions.exclude(pk__in=held.values("question"))
+    if mode == Mode.TIMED:
+        waiting = SessionItem.objects.filter(session__in=open_sessions, response__isnull=True)
+        questions = questions.exclude(pk__in=waiting.values("question"))
     if topics:
         within = Q()
         for topic in topics:
@@ -83,7 +97,12 @@ def practice_pool(*, learner: User, topics: Sequence[Topic], pool: str) -> Quest
     return questions
 
 
-def _nothing_matches(pool: str, topics: Sequence[Topic]) -> ValidationError:
+HELD_NOTE = " Questions of a timed session still running are left out until it ends."
+
+
+def _nothing_matches(
+    pool: str, topics: Sequence[Topic], *, learner: User, now: datetime
+) -> ValidationError:
     where = " in the chosen topics" if topics else ""
     reasons: dict[str, str] = {
         Pool.ALL: f"No published questions{where} yet.",
@@ -92,7 +111,14 @@ def _nothing_matches(pool: str, topics: Sequence[Topic]) -> ValidationError:
         Pool.MARKED: f"You have not marked any questions{where}.",
     }
     field = "topics" if pool == Pool.ALL and topics else "filter"
-    return ValidationError({field: reasons.get(pool, "No questions match.")}, code="empty")
+    reason = reasons.get(pool, "No questions match.") + _held_note(learner, now)
+    return ValidationError({field: reason}, code="empty")
+
+
+def _held_note(learner: User, now: datetime) -> str:
+    """Say why questions are missing when a running timed session holds some."""
+    running = PracticeSession.objects.for_learner(learner).not_over(now).filter(mode=Mode.TIMED)
+    return HELD_NOTE if running.exists() else ""
 
 
 @transaction.atomic
@@ -129,17 +155,18 @@ def start_session(
             learner=learner, count=count, topics=topics, pool=pool, now=now, rng=rng
         )
     if question_ids is not None:
-        candidates = practice_pool(learner=learner, topics=(), pool=Pool.ALL).filter(
-            pk__in=question_ids
-        )
+        candidates = practice_pool(
+            learner=learner, topics=(), pool=Pool.ALL, now=now, mode=mode
+        ).filter(pk__in=question_ids)
         pool, topics = Pool.ALL, ()
     else:
-        candidates = practice_pool(learner=learner, topics=topics, pool=pool)
+        candidates = practice_pool(learner=learner, topics=topics, pool=pool, now=now, mode=mode)
     rows = list(candidates.values_list("pk", "topic_id", "shuffle_options"))
     if not rows:
         if question_ids is not None:
-            raise ValidationError({"questions": "None of these questions can be practised now."})
-        raise _nothing_matches(pool, topics)
+            reason = "None of these questions can be practised now." + _held_note(learner, now)
+            raise ValidationError({"questions": reason})
+        raise _nothing_matches(pool, topics, learner=learner, now=now)
     if keep_order and question_ids is not None:
         rank = {pk: index for index, pk in enumerate(question_ids)}
         chosen = sorted(rows, key=lambda row: rank[row[0]])[:count]
@@ -187,14 +214,14 @@ def _start_adaptive_session(
     rng: Random,
 ) -> PracticeSession:
     """Start an adaptive session with its first item; each answer then chooses the next."""
-    questions = practice_pool(learner=learner, topics=topics, pool=pool)
+    questions = practice_pool(learner=learner, topics=topics, pool=pool, now=now)
     session = PracticeSession.objects.create(
         learner=learner, mode=Mode.ADAPTIVE, pool=pool, item_count=count, created_at=now
     )
     if topics:
         session.topics.set(topics)
     if extend_adaptive_session(session=session, pool=questions, now=now, rng=rng) is None:
-        raise _nothing_matches(pool, topics)
+        raise _nothing_matches(pool, topics, learner=learner, now=now)
     return session
 
 
@@ -314,7 +341,10 @@ def record_answer(
         extend_adaptive_session(
             session=session,
             pool=practice_pool(
-                learner=session.learner, topics=list(session.topics.all()), pool=session.pool
+                learner=session.learner,
+                topics=list(session.topics.all()),
+                pool=session.pool,
+                now=now,
             ),
             now=now,
             rng=Random(),  # noqa: S311 - option order is not a secret
@@ -367,12 +397,12 @@ def explanation(question: Question, options: Sequence[ShownOption]) -> dict[str,
     return {
         **{key: text for key, _, text in question.explanation_sections()},
         "why_not": [
-            {"option": option.pk, "letter": option.letter, "text": option.why_not}
+            {"option": option.token, "letter": option.letter, "text": option.why_not}
             for option in options
             if not option.is_correct
         ],
         "references": [
-            {"citation": reference.citation, "url": reference.url}
+            {"citation": reference.citation, "url": reference.web_url}
             for reference in question.references.all()
         ],
     }

@@ -1,8 +1,9 @@
 """Who may do what with a question or an evidence summary: the one place these rules live.
 
 Instructors author; an instructor edits their own drafts; any other instructor reviews (edits
-while reviewing, comments, requests changes, publishes, retires); admins may do everything,
-including publishing their own question (an override that is recorded as such).
+while reviewing, comments, requests changes, publishes, asks for retirement); the author retires
+their own published question; admins may do everything, including publishing their own
+question (an override that is recorded as such).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def can_review(user: User, item: Reviewable) -> bool:
 def may_submit(user: User, item: Reviewable) -> bool:
     """The author sends their own draft to review (an admin may do it for them)."""
     return item.author_id == user.pk or is_admin(user)
+
+
+def may_retire(user: User, item: Reviewable) -> bool:
+    """The author or an admin takes a question out of practice; another instructor asks them."""
+    return is_admin(user) or (is_author(user) and item.author_id == user.pk)
 
 
 def may_publish(user: User, item: Reviewable) -> bool:

@@ -19,6 +19,7 @@ from quizbank.models import (
     Question,
     QuestionImage,
     Reference,
+    RetirementRequest,
     ReviewEvent,
     SummaryReference,
     Tag,
@@ -119,6 +120,22 @@ class ProblemReportAdmin(admin.ModelAdmin[ProblemReport]):
     search_fields = ("text", "question__lead_in")
     list_select_related = ("question", "reporter", "resolved_by")
     readonly_fields = ("question", "reporter", "text", "created_at", "resolved_at", "resolved_by")
+
+
+@admin.register(RetirementRequest)
+class RetirementRequestAdmin(admin.ModelAdmin[RetirementRequest]):
+    """Read only: requests are made and decided through the review workflow."""
+
+    list_display = ("created_at", "question", "requested_by", "outcome", "resolved_by")
+    list_filter = ("outcome",)
+    search_fields = ("reason", "question__lead_in")
+    list_select_related = ("question", "requested_by", "resolved_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ItemStatistics)

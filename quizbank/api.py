@@ -6,17 +6,28 @@ from typing import Any, cast
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from learners.models import User
-from quizbank import services
+from quizbank import retirement, services
+from quizbank.api_input import InputSerializer
 from quizbank.content import EXPLANATION_FIELDS, OptionContent, QuestionContent, ReferenceContent
 from quizbank.filters import QuestionFilter
-from quizbank.models import Question, QuestionImage, Status, Topic, topic_labels
+from quizbank.ids import ID_PATTERN, IdField
+from quizbank.models import (
+    Question,
+    QuestionImage,
+    RetirementRequest,
+    Status,
+    Topic,
+    topic_labels,
+)
 
 
 class IsAuthor(permissions.BasePermission):
@@ -29,14 +40,14 @@ class IsAuthor(permissions.BasePermission):
         return bool(user.is_authenticated and user.has_perm("learners.author_questions"))
 
 
-class OptionSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField(required=False, allow_null=True)
+class OptionSerializer(InputSerializer):
+    id = IdField(required=False, allow_null=True)
     text = serializers.CharField(trim_whitespace=False)
     is_correct = serializers.BooleanField(default=False)
     why_not = serializers.CharField(allow_blank=True, default="")
 
 
-class ReferenceSerializer(serializers.Serializer[Any]):
+class ReferenceSerializer(InputSerializer):
     citation = serializers.CharField(allow_blank=True)
     url = serializers.CharField(allow_blank=True, default="")
 
@@ -50,7 +61,7 @@ class ImageSerializer(serializers.Serializer[Any]):
         return reverse("question-image", args=[image.pk])
 
 
-class ExplanationSerializer(serializers.Serializer[Any]):
+class ExplanationSerializer(InputSerializer):
     key_point = serializers.CharField(allow_blank=True, default="")
     why_correct = serializers.CharField(allow_blank=True, default="")
     high_yield = serializers.CharField(allow_blank=True, default="")
@@ -91,10 +102,12 @@ class QuestionSerializer(serializers.ModelSerializer[Question]):
         return {key: getattr(question, key) for key in EXPLANATION_FIELDS}
 
 
-class QuestionWriteSerializer(serializers.Serializer[Any]):
+class QuestionWriteSerializer(InputSerializer):
     """What a client sends to create or change a question's content."""
 
-    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False)
+    topic = serializers.PrimaryKeyRelatedField(
+        queryset=Topic.objects.all(), required=False, pk_field=IdField()
+    )
     topic_path = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="Names from the root."
     )
@@ -136,7 +149,17 @@ class QuestionWriteSerializer(serializers.Serializer[Any]):
         )
 
 
-class StatusChangeSerializer(serializers.Serializer[Any]):
+class RetirementRequestInputSerializer(InputSerializer):
+    reason = serializers.CharField(help_text="Why the question should leave practice.")
+
+
+class RetirementRequestSerializer(serializers.ModelSerializer[RetirementRequest]):
+    class Meta:
+        model = RetirementRequest
+        fields = ["id", "question", "requested_by", "reason", "created_at"]
+
+
+class StatusChangeSerializer(InputSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
     comment = serializers.CharField(allow_blank=True, default="")
 
@@ -169,6 +192,7 @@ class QuestionViewSet(
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilter
     queryset = Question.objects.with_full_content().order_by("-updated_at", "-id")
+    lookup_value_regex = ID_PATTERN
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "topic_labels": None}
@@ -205,8 +229,8 @@ class QuestionViewSet(
             403: OpenApiResponse(description="This user may not take this step."),
             409: OpenApiResponse(description="The workflow does not allow this step now."),
         },
-        description="Change the status: in_review (submit), published, retired, or draft "
-        "(request changes, with a comment).",
+        description="Change the status: in_review (submit), published, retired (its author or "
+        "an admin; others POST a retirement request), or draft (request changes, with a comment).",
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         question = self.get_object()
@@ -219,6 +243,31 @@ class QuestionViewSet(
             comment=given.validated_data["comment"],
         )
         return Response(self._present(question.pk))
+
+    @extend_schema(
+        request=RetirementRequestInputSerializer,
+        responses={
+            201: RetirementRequestSerializer,
+            400: OpenApiResponse(description="The reason is missing or too long."),
+            409: OpenApiResponse(
+                description="Not published, already asked, or yours to retire yourself."
+            ),
+        },
+        description="Ask the author (or an admin) to retire a published question: the request "
+        "waits in their review queue.",
+    )
+    @action(detail=True, methods=["post"], url_path="retirement-requests")
+    def retirement_requests(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        question = self.get_object()
+        given = RetirementRequestInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        made = retirement.request_retirement(
+            question=question,
+            by=self._user(),
+            reason=given.validated_data["reason"],
+            now=timezone.now(),
+        )
+        return Response(RetirementRequestSerializer(made).data, status=201)
 
     def _user(self) -> User:
         return cast(User, self.request.user)
@@ -256,6 +305,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet[Topic]):
     permission_classes = [permissions.IsAuthenticated, IsAuthor]
     serializer_class = TopicSerializer
     pagination_class = None
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Topic]:
         topics: QuerySet[Topic] = Topic.objects.annotate(question_count=Count("questions"))

@@ -74,6 +74,17 @@ class SummaryContent:
 CITATION = re.compile(r"\[(\d+)\]")
 
 
+# The only schemes a reference may link to: anything else (javascript:, data:, a relative path)
+# is refused where references enter and is not shown as a link.
+WEB_URL_SCHEMES = ("https", "http")
+
+
+def is_web_url(url: str) -> bool:
+    """Return True for an http(s) address, the only kind a reference may link to."""
+    scheme, colon, rest = str(url or "").strip().partition(":")
+    return bool(colon) and scheme.lower() in WEB_URL_SCHEMES and rest.startswith("//")
+
+
 def normalise_option_text(text: str) -> str:
     """Return the text as compared for duplicates: case and spacing do not count."""
     return " ".join(text.split()).casefold()

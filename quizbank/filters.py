@@ -5,12 +5,19 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from quizbank.ids import IdChoiceField
 from quizbank.models import Question, QuestionQuerySet, Status, Topic
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of a row by id whose id out of range is an invalid choice (quizbank.ids)."""
+
+    field_class = IdChoiceField
 
 
 class QuestionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search the stem and lead-in")
-    topic = django_filters.ModelChoiceFilter(
+    topic = IdChoiceFilter(
         queryset=Topic.objects.all(), method="filter_topic", label="Topic (with its subtopics)"
     )
     tag = django_filters.CharFilter(field_name="tags__name", label="Tag")

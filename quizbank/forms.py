@@ -28,8 +28,10 @@ from quizbank.content import (
 )
 from quizbank.filters import QuestionFilter
 from quizbank.formats import FORMATS, IMPORT_FORMATS
+from quizbank.ids import ID_VALIDATORS
 from quizbank.models import Question, QuestionQuerySet, Status, Tag, Topic, topic_labels
 from quizbank.services import changed_fields, question_content
+from quizbank.validation import validate_web_url
 
 LETTERS = "ABCDEFGH"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -153,7 +155,7 @@ class QuestionForm(forms.Form):
 
 class OptionForm(forms.Form):
     # The saved option this row edits: responses refer to option ids, so edits must keep them.
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, validators=ID_VALIDATORS)
     text = forms.CharField(label="Text", required=False, widget=markdown_textarea(2))
     is_correct = forms.BooleanField(label="Correct answer", required=False)
     why_not = forms.CharField(
@@ -167,7 +169,14 @@ class OptionForm(forms.Form):
 
 class ReferenceForm(forms.Form):
     citation = forms.CharField(label="Citation", required=False, widget=markdown_textarea(2))
-    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label="Link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_web_url],
+        error_messages={"invalid": "Enter an http:// or https:// address."},
+    )
 
     def __init__(self, *args: Any, number: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ ALLOWED_FORMATS = {
 }
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
+TOO_MANY_PIXELS = "The image is {size} pixels; at most 4096x4096."
 
 
 def validate_image(upload: IO[bytes], *, size: int, alt_text: str) -> str:
@@ -25,12 +26,15 @@ def validate_image(upload: IO[bytes], *, size: int, alt_text: str) -> str:
         raise ValidationError(
             {"image": [f"The image is {size / 1_048_576:.1f} MB; the limit is 2 MB."]}
         )
-    # The file's contents decide its type, not its name or the browser's claim.
+    # The file's contents decide its type, not its name or the browser's claim. Pillow refuses
+    # to open a header declaring a huge canvas (a decompression bomb) before reading pixels.
     try:
         with Image.open(upload) as image:
             image.verify()
             kind = image.format or ""
             width, height = image.size
+    except Image.DecompressionBombError as error:
+        raise ValidationError({"image": [TOO_MANY_PIXELS.format(size="over 4096x4096")]}) from error
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValidationError({"image": ["The file is not a readable image."]}) from error
     finally:
@@ -41,7 +45,5 @@ def validate_image(upload: IO[bytes], *, size: int, alt_text: str) -> str:
             {"image": [f"{kind or 'This'} images are not accepted; use {allowed}."]}
         )
     if width * height > MAX_PIXELS:
-        raise ValidationError(
-            {"image": [f"The image is {width}x{height} pixels; at most 4096x4096."]}
-        )
+        raise ValidationError({"image": [TOO_MANY_PIXELS.format(size=f"{width}x{height}")]})
     return kind

@@ -8,14 +8,18 @@ and enforces the review workflow; the models hold only per-row logic and queryse
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import reversion
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from reversion.models import Version
 from treebeard.mp_tree import MP_Node
+
+from quizbank.content import WEB_URL_SCHEMES, is_web_url
 
 if TYPE_CHECKING:
     from learners.models import User
@@ -207,7 +211,9 @@ class Citation(models.Model):
 
     position = models.PositiveSmallIntegerField()
     citation = models.TextField()
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField(
+        max_length=500, blank=True, validators=[URLValidator(schemes=list(WEB_URL_SCHEMES))]
+    )
 
     class Meta:
         abstract = True
@@ -215,6 +221,11 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return self.citation[:80]
+
+    @property
+    def web_url(self) -> str:
+        """Return the link to show: the address when it is http(s), else nothing."""
+        return self.url if is_web_url(self.url) else ""
 
 
 @reversion.register()
@@ -258,6 +269,8 @@ class ReviewEvent(models.Model):
         RETIRED = "retired", "Retired"
         EDITED = "edited", "Edited"
         DECISION_OVERRIDDEN = "decision_overridden", "Key kept against the decision model"
+        RETIREMENT_REQUESTED = "retirement_requested", "Retirement requested"
+        RETIREMENT_DECLINED = "retirement_declined", "Retirement request declined"
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_events")
     actor = models.ForeignKey(
@@ -272,6 +285,61 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor}"
+
+
+class RetirementRequestQuerySet(models.QuerySet["RetirementRequest"]):
+    def open(self) -> RetirementRequestQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+    def close(self, *, outcome: str, by: User, now: datetime) -> int:
+        """Close the open ones among these as retired or declined; return how many."""
+        return self.open().update(resolved_at=now, resolved_by=by, outcome=outcome)
+
+
+class RetirementRequest(models.Model):
+    """An instructor asks a question's author (or an admin) to take it out of practice.
+
+    Retiring, like publishing, is a review decision: only the author or an admin retires at
+    once; any other instructor asks here, and the request waits in the review queue.
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Open"
+        RETIRED = "retired", "Retired"
+        DECLINED = "declined", "Declined"
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="retirement_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+
+    objects = RetirementRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "requested_by"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_retirement_request_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Retire question {self.question_id}? asked by {self.requested_by_id}"
 
 
 class ProblemReportQuerySet(models.QuerySet["ProblemReport"]):

@@ -39,6 +39,7 @@ from quizbank.models import (
     Question,
     QuestionImage,
     Reference,
+    RetirementRequest,
     ReviewEvent,
     Status,
     SummaryReference,
@@ -308,8 +309,10 @@ def question_actions(*, question: Question, by: User) -> set[str]:
         actions.add("request_changes")
     if question.status in publishable_from(by) and access.may_publish(by, question):
         actions.add("publish")
-    if question.status == Status.PUBLISHED and access.can_review(by, question):
+    if question.status == Status.PUBLISHED and access.may_retire(by, question):
         actions.add("retire")
+    elif question.status == Status.PUBLISHED and access.is_author(by):
+        actions.add("request_retirement")
     return actions
 
 
@@ -389,8 +392,14 @@ def publish_question(*, question: Question, by: User, comment: str = "") -> None
 
 @transaction.atomic
 def retire_question(*, question: Question, by: User, comment: str = "") -> None:
-    """Take a published question out of practice; its responses and history stay."""
-    access.require(access.can_review(by, question), "Only reviewers retire questions.")
+    """Take a published question out of practice; its responses and history stay.
+
+    Only its author or an admin does; the open requests to retire it close as retired.
+    """
+    access.require(
+        access.may_retire(by, question),
+        "Only the question's author or an admin retires it; ask them with a retirement request.",
+    )
     was = question.status
     _transition(
         question,
@@ -401,6 +410,9 @@ def retire_question(*, question: Question, by: User, comment: str = "") -> None:
         comment=comment,
     )
     if was != Status.RETIRED:
+        question.retirement_requests.close(
+            outcome=RetirementRequest.Outcome.RETIRED, by=by, now=timezone.now()
+        )
         record(
             actor=by,
             action=AuditEvent.Action.QUESTION_RETIRED,

@@ -12,10 +12,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 
 from quizbank.content import CITATION, ReferenceContent, SummaryContent, SummarySection
+from quizbank.validation import validate_web_url
 
 # A list marker an author pastes at the start of a line; every line is a bullet point anyway.
 LIST_MARKER = re.compile(r"^(?:[-*+\u2022]\s+)")
@@ -47,7 +47,7 @@ class ReferenceForm(forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_web_url],
         help_text="Optional link to the source.",
     )
 

@@ -6,16 +6,23 @@ the API returns them as `{"field": ["message"]}`. Codes are stable for tests and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from quizbank.content import (
     CITATION,
     MAX_OPTIONS,
     MIN_OPTIONS,
+    WEB_URL_SCHEMES,
     QuestionContent,
+    ReferenceContent,
     SummaryContent,
     normalise_option_text,
 )
+
+validate_web_url = URLValidator(schemes=list(WEB_URL_SCHEMES))
 
 ErrorDict = dict[str, list[ValidationError]]
 
@@ -50,10 +57,27 @@ def question_errors(content: QuestionContent, *, for_publication: bool) -> Error
                     f"A published question needs its {label} explained.",
                     f"missing_{key}",
                 )
-    for position, reference in enumerate(content.references, start=1):
+    _check_references(content.references, errors)
+    return errors
+
+
+def _check_references(references: Sequence[ReferenceContent], errors: ErrorDict) -> None:
+    for position, reference in enumerate(references, start=1):
         if not reference.citation.strip():
             _add(errors, "references", f"Reference {position} has no citation.", "empty_citation")
-    return errors
+        url = reference.url.strip()
+        if not url:
+            continue
+        try:
+            validate_web_url(url)
+        except ValidationError:
+            _add(
+                errors,
+                "references",
+                f'Reference {position} links to "{url[:80]}": a link must be an http:// or '
+                "https:// address.",
+                "invalid_url",
+            )
 
 
 def _check_options(content: QuestionContent, errors: ErrorDict, *, for_publication: bool) -> None:
@@ -114,6 +138,7 @@ def validate_summary(content: SummaryContent) -> None:
     errors: ErrorDict = {}
     if not content.sections:
         _add(errors, "sections", "An evidence summary needs at least one section.", "no_sections")
+    _check_references(content.references, errors)
     count = len(content.references)
     for number, section in enumerate(content.sections, start=1):
         if not section.heading.strip():

@@ -21,6 +21,7 @@ from learners.lockout import lockout_message
 from learners.models import (
     User,
 )
+from quizbank.api_input import InputSerializer
 
 
 class AccountLocked(APIException):
@@ -35,7 +36,7 @@ class InvalidCredentials(APIException):
     default_detail = "Unable to log in with the given username and password."
 
 
-class TokenRequestSerializer(serializers.Serializer[None]):
+class TokenRequestSerializer(InputSerializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 

@@ -29,6 +29,8 @@ from learners.practice import (
     set_mark,
 )
 from learners.progress import progress_summary
+from quizbank.api_input import InputSerializer
+from quizbank.ids import ID_PATTERN, IdField
 from quizbank.models import ProblemReport, Question
 
 
@@ -52,7 +54,7 @@ class NoteSerializer(serializers.ModelSerializer[Note]):
         fields = ["question", "text", "updated_at"]
 
 
-class NoteRequestSerializer(serializers.Serializer[Any]):
+class NoteRequestSerializer(InputSerializer):
     text = serializers.CharField(allow_blank=True, help_text="Empty text deletes the note.")
 
 
@@ -69,7 +71,7 @@ class MarkViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Mark]):
     serializer_class = MarkSerializer
     queryset = Mark.objects.none()
     lookup_url_kwarg = "question_id"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Mark]:
         return learner_of(self.request).marks.all()
@@ -101,7 +103,7 @@ class NoteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Note]):
     serializer_class = NoteSerializer
     queryset = Note.objects.none()
     lookup_url_kwarg = "question_id"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Note]:
         return learner_of(self.request).notes.all()
@@ -138,9 +140,11 @@ class MetQuestionField(serializers.PrimaryKeyRelatedField[Question]):
         return questions_met_by(learner_of(self.context["request"]))
 
 
-class ProblemReportRequestSerializer(serializers.Serializer[Any]):
+class ProblemReportRequestSerializer(InputSerializer):
     question = MetQuestionField(
-        queryset=Question.objects.all(), help_text="A question met in a session."
+        queryset=Question.objects.all(),
+        pk_field=IdField(),
+        help_text="A question met in a session.",
     )
     text = serializers.CharField(allow_blank=True, help_text="What is wrong with it.")
 

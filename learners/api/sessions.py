@@ -6,7 +6,7 @@ item is answered in tutor mode, or once the session is over."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,11 +47,17 @@ from learners.practice import (
     record_answer,
     start_session,
 )
+from quizbank.api_input import InputSerializer
+from quizbank.ids import ID_PATTERN, IdField
 
 
 # What a student sees of an item before answering it: never the key or the explanation.
 class PracticeOptionSerializer(serializers.Serializer[ShownOption]):
-    id = serializers.IntegerField(source="pk")
+    id = serializers.CharField(
+        source="token",
+        help_text="This item's name for the option: post it to answer. It says nothing of the "
+        "key and differs from session to session.",
+    )
     letter = serializers.CharField()
     text = serializers.CharField(help_text="Markdown.")
 
@@ -66,7 +72,7 @@ class PracticeQuestionSerializer(serializers.Serializer[SessionItem]):
 
 
 class WhyNotSerializer(serializers.Serializer[dict[str, Any]]):
-    option = serializers.IntegerField()
+    option = serializers.CharField(help_text="The option's id in this item.")
     letter = serializers.CharField()
     text = serializers.CharField()
 
@@ -92,7 +98,7 @@ class PracticeExplanationSerializer(serializers.Serializer[dict[str, Any]]):
 
 class FeedbackSerializer(serializers.Serializer[dict[str, Any]]):
     correct = serializers.BooleanField(allow_null=True, help_text="Null when not answered.")
-    correct_option = serializers.IntegerField(allow_null=True)
+    correct_option = serializers.CharField(allow_null=True, help_text="The key's option id.")
     explanation = PracticeExplanationSerializer()
     option_shares = serializers.DictField(
         child=serializers.FloatField(),
@@ -105,7 +111,7 @@ class RecordedSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RecordedAnswerSerializer(RecordedSerializer):
-    option = serializers.IntegerField(allow_null=True)
+    option = serializers.CharField(allow_null=True, help_text="The option id chosen.")
 
 
 class ScoreSerializer(serializers.Serializer[dict[str, Any]]):
@@ -123,15 +129,26 @@ def _score(correct: int, total: int) -> dict[str, Any]:
     return {"correct": correct, "total": total, "percent": round(100 * correct / total, 1)}
 
 
+def _chosen_token(item: SessionItem) -> str | None:
+    answer = _answer_of(item)
+    return (
+        None if answer is None or answer.option_id is None else item.option_token(answer.option_id)
+    )
+
+
+def _key_token(shown: Sequence[ShownOption]) -> str | None:
+    return next((option.token for option in shown if option.is_correct), None)
+
+
 def _feedback(
     item: SessionItem, shown: Sequence[ShownOption], shares: dict[int, float]
 ) -> dict[str, Any]:
     answer = _answer_of(item)
     return {
         "correct": None if answer is None else answer.is_correct,
-        "correct_option": next((option.pk for option in shown if option.is_correct), None),
+        "correct_option": _key_token(shown),
         "explanation": explanation(item.question, shown),
-        "option_shares": shares,
+        "option_shares": {option.token: shares[option.pk] for option in shown},
     }
 
 
@@ -150,8 +167,9 @@ class SessionItemSerializer(serializers.Serializer[SessionItem]):
 
     @extend_schema_field(RecordedAnswerSerializer(allow_null=True))
     def get_answer(self, item: SessionItem) -> dict[str, Any] | None:
-        answer = _answer_of(item)
-        return None if answer is None else {"option": answer.option_id, "recorded": True}
+        if _answer_of(item) is None:
+            return None
+        return {"option": _chosen_token(item), "recorded": True}
 
     @extend_schema_field(FeedbackSerializer(allow_null=True))
     def get_feedback(self, item: SessionItem) -> dict[str, Any] | None:
@@ -212,9 +230,9 @@ class SessionDetailSerializer(SessionBriefSerializer):
         return _items_score(session) if session.is_over(self.context["now"]) else None
 
 
-class ResultAnswerSerializer(serializers.Serializer[ResponseRow]):
-    option = serializers.IntegerField(source="option_id", allow_null=True)
-    correct = serializers.BooleanField(source="is_correct")
+class ResultAnswerSerializer(serializers.Serializer[dict[str, Any]]):
+    option = serializers.CharField(allow_null=True, help_text="The option id chosen.")
+    correct = serializers.BooleanField()
 
 
 class ResultItemSerializer(serializers.Serializer[SessionItem]):
@@ -228,11 +246,14 @@ class ResultItemSerializer(serializers.Serializer[SessionItem]):
     @extend_schema_field(ResultAnswerSerializer(allow_null=True))
     def get_answer(self, item: SessionItem) -> dict[str, Any] | None:
         answer = _answer_of(item)
-        return None if answer is None else dict(ResultAnswerSerializer(answer).data)
+        if answer is None:
+            return None
+        chosen = {"option": _chosen_token(item), "correct": answer.is_correct}
+        return dict(ResultAnswerSerializer(chosen).data)
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_correct_option(self, item: SessionItem) -> int | None:
-        return next((o.pk for o in item.shown_options() if o.is_correct), None)
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_correct_option(self, item: SessionItem) -> str | None:
+        return _key_token(item.shown_options())
 
     @extend_schema_field(PracticeExplanationSerializer)
     def get_explanation(self, item: SessionItem) -> dict[str, Any]:
@@ -258,16 +279,16 @@ class SessionResultsSerializer(serializers.Serializer[PracticeSession]):
         return int((end - session.created_at).total_seconds())
 
 
-class SessionRequestSerializer(serializers.Serializer[Any]):
+class SessionRequestSerializer(InputSerializer):
     mode = serializers.ChoiceField(choices=Mode.choices)
     count = serializers.IntegerField(min_value=1, max_value=MAX_ITEMS)
-    topics = serializers.ListField(child=serializers.IntegerField(), default=list)
+    topics = serializers.ListField(child=IdField(), default=list)
     filter = serializers.ChoiceField(choices=Pool.choices, default=Pool.ALL)
     seconds_per_item = serializers.IntegerField(
         default=DEFAULT_SECONDS_PER_ITEM, help_text="Timed sessions only."
     )
     questions = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         min_length=1,
         help_text="Practise these questions again (topics and filter are then ignored).",
@@ -275,26 +296,23 @@ class SessionRequestSerializer(serializers.Serializer[Any]):
 
 
 class PoolQuerySerializer(serializers.Serializer[Any]):
-    topics = serializers.ListField(child=serializers.IntegerField(), default=list)
+    topics = serializers.ListField(child=IdField(), default=list)
     filter = serializers.ChoiceField(choices=Pool.choices, default=Pool.ALL)
+    mode = serializers.ChoiceField(
+        choices=Mode.choices,
+        default=Mode.TUTOR,
+        help_text="A timed session also leaves out questions waiting in open sessions.",
+    )
 
 
 class PoolCountSerializer(serializers.Serializer[dict[str, int]]):
     count = serializers.IntegerField(help_text="How many questions a session could draw from.")
 
 
-class SessionChangeSerializer(serializers.Serializer[Any]):
+class SessionChangeSerializer(InputSerializer):
     # A plain string: a one-value ChoiceField would clash with the bank's status enum by name.
     status = serializers.CharField(help_text='"finished" ends the session.')
-
-    def to_internal_value(self, data: Any) -> Any:
-        # Name the field the client tried to change, rather than only the missing status.
-        if isinstance(data, Mapping):
-            message = ["Only the status of a session can be changed."]
-            unknown = {name: message for name in data if name not in self.fields}
-            if unknown:
-                raise serializers.ValidationError(unknown)
-        return super().to_internal_value(data)
+    unknown_field_message = "Only the status of a session can be changed."
 
     def validate_status(self, value: str) -> str:
         if value != "finished":
@@ -302,9 +320,9 @@ class SessionChangeSerializer(serializers.Serializer[Any]):
         return value
 
 
-class AnswerRequestSerializer(serializers.Serializer[Any]):
-    item = serializers.IntegerField()
-    option = serializers.IntegerField()
+class AnswerRequestSerializer(InputSerializer):
+    item = IdField()
+    option = serializers.CharField(max_length=64, help_text="The option's id in this item.")
     confident = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -332,7 +350,7 @@ class PracticeSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Prac
     serializer_class = SessionSummarySerializer
     # The schema generator reads the model here; requests go through get_queryset.
     queryset = PracticeSession.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[PracticeSession]:
         sessions = PracticeSession.objects.for_learner(learner_of(self.request))
@@ -406,6 +424,8 @@ class PracticeSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Prac
             learner=learner_of(request),
             topics=find_topics(given.validated_data["topics"]),
             pool=given.validated_data["filter"],
+            now=timezone.now(),
+            mode=given.validated_data["mode"],
         )
         return Response(PoolCountSerializer({"count": questions.count()}).data)
 
@@ -437,7 +457,7 @@ class PracticeSessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Prac
         now = timezone.now()
         outcome = record_answer(
             item=item,
-            option_id=given.validated_data["option"],
+            option_id=item.option_id_for(given.validated_data["option"]),
             now=now,
             is_confident=given.validated_data["confident"],
         )

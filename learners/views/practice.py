@@ -112,9 +112,10 @@ def _response_of(item: SessionItem) -> Response | None:
 
 @dataclass(frozen=True)
 class OptionRow:
-    """An option as the page shows it; `is_key` and `share` stay empty until revealed."""
+    """An option as the page shows it, named by its token (`ShownOption`); `is_key` and `share`
+    stay empty until revealed."""
 
-    pk: int
+    token: str
     letter: str
     text: str
     is_struck: bool
@@ -153,7 +154,7 @@ def _option_rows(
     struck = set(item.struck_options)
     return [
         OptionRow(
-            pk=option.pk,
+            token=option.token,
             letter=option.letter,
             text=option.text,
             is_struck=option.pk in struck,
@@ -272,9 +273,13 @@ def _redirect(request: PracticeRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def _posted_int(request: HttpRequest, name: str) -> int | None:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else None
+def _posted_option(request: HttpRequest, item: SessionItem, name: str) -> int | None:
+    """Return the id of the option a form names by its token, None when none is named.
+
+    Raises ValidationError naming `option` for a token that is not one of this item's.
+    """
+    token = request.POST.get(name, "")
+    return item.option_id_for(token) if token else None
 
 
 # Building a session ------------------------------------------------------------------------------
@@ -300,10 +305,11 @@ def session_new(request: PracticeRequest) -> HttpResponse:
                 return redirect(_item_url(session, 1))
     else:
         form = SessionBuilderForm.from_query(request.GET, topics=topics)
-    counted = {"form": form, **form.count_matching(request.user)}
+    now = timezone.now()
+    counted = {"form": form, **form.count_matching(request.user, now=now)}
     if request.htmx and request.method == "GET":
         return render(request, "learners/practice/_match_count.html", counted)
-    context = {**counted, "topic_choices": form.topic_tree(request.user)}
+    context = {**counted, "topic_choices": form.topic_tree(request.user, now=now)}
     return render(request, "learners/practice/builder.html", context)
 
 
@@ -344,12 +350,14 @@ def item_page(request: PracticeRequest, pk: int, number: int) -> HttpResponse:
 
 def _answer(request: PracticeRequest, item: SessionItem, now: datetime) -> HttpResponse:
     session = item.session
-    option_id = _posted_int(request, "option")
     error = "Choose an option, then submit your answer."
-    if option_id is not None:
+    if request.POST.get("option"):
         try:
             outcome = record_answer(
-                item=item, option_id=option_id, now=now, is_confident=_confidence(request)
+                item=item,
+                option_id=item.option_id_for(request.POST["option"]),
+                now=now,
+                is_confident=_confidence(request),
             )
         except PracticeError as refused:
             messages.error(request, refused.message)
@@ -422,9 +430,10 @@ def _tool_done(
 def item_strike(request: PracticeRequest, pk: int, number: int) -> HttpResponse:
     """Strike out an option of the item for the rest of the session, or restore it."""
     item = _item_or_404(request, _session_or_404(request, pk), number)
-    option_id = _posted_int(request, "strike")
     errors = None
+    option_id = None
     try:
+        option_id = _posted_option(request, item, "strike")
         is_struck = toggle_strike(item=item, option_id=option_id if option_id is not None else -1)
     except ValidationError as invalid:
         errors = ItemErrors(strike=" ".join(invalid.messages))
@@ -435,7 +444,10 @@ def item_strike(request: PracticeRequest, pk: int, number: int) -> HttpResponse:
     # htmx sends the option chosen but not yet submitted, so it stays chosen after the swap.
     context = {}
     if request.htmx:
-        selected = _posted_int(request, "option")
+        try:
+            selected = _posted_option(request, item, "option")
+        except ValidationError:
+            selected = None
         context = _item_context(request, item, timezone.now(), errors=errors, selected=selected)
     template = "learners/practice/_options.html"
     return _tool_done(request, item, template, context, status=status, errors=errors)

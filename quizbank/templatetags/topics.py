@@ -35,12 +35,6 @@ def cited_markdown(text: str) -> SafeString:
     return render_markdown(_link_citations(text or ""))
 
 
-@register.filter
-def is_web_url(url: str) -> bool:
-    """Return True for an http(s) address, the only kind shown as a link."""
-    return str(url or "").lower().startswith(("https://", "http://"))
-
-
 @register.simple_tag
 def nearest_published_summary(topic: Topic | None) -> TopicSummary | None:
     """Return the published summary of `topic` or of its nearest ancestor that has one."""

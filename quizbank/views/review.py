@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from decision.verification import check_question
 from learners.models import User
-from quizbank import access, reports, services
+from quizbank import access, reports, retirement, services
 from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
 from quizbank.models import ProblemReport, Question, ReviewEvent
 from quizbank.statistics import revision_statistics
@@ -53,6 +53,9 @@ def render_detail(
         "decision_check": check_question(question),
         "workflow_errors": workflow_errors or [],
         "events": list(events),
+        "retirement_requests": list(
+            question.retirement_requests.open().select_related("requested_by")
+        ),
         "versions": versions,
         "shows_statistics": shows_statistics,
         "statistics": (
@@ -133,6 +136,31 @@ def question_retire(request: AuthoringRequest, pk: int) -> HttpResponse:
     return take_step(request, pk, services.retire_question, "Retired from practice.")
 
 
+def _request_retirement(*, question: Question, by: User, comment: str) -> None:
+    # The page's comment field carries the reason.
+    try:
+        retirement.request_retirement(question=question, by=by, reason=comment, now=timezone.now())
+    except ValidationError as error:
+        raise ValidationError({"comment": messages_by_field(error)["reason"]}) from error
+
+
+def _decline_retirement(*, question: Question, by: User, comment: str) -> None:
+    retirement.decline_retirement(question=question, by=by, comment=comment, now=timezone.now())
+
+
+@instructor_required
+@require_POST
+def question_request_retirement(request: AuthoringRequest, pk: int) -> HttpResponse:
+    done = "Asked the author to retire the question; the request waits in their review queue."
+    return take_step(request, pk, _request_retirement, done)
+
+
+@instructor_required
+@require_POST
+def question_decline_retirement(request: AuthoringRequest, pk: int) -> HttpResponse:
+    return take_step(request, pk, _decline_retirement, "Kept in practice; the requests closed.")
+
+
 @instructor_required
 @require_POST
 def question_comment(request: AuthoringRequest, pk: int) -> HttpResponse:
@@ -175,11 +203,13 @@ def review_queue(request: AuthoringRequest) -> HttpResponse:
     )
     page = Paginator(questions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     open_reports = ProblemReport.objects.unresolved().select_related("question__topic")
-    return render(
-        request,
-        "quizbank/review_queue.html",
-        {"page": page, "rows": question_rows(page), "reports": open_reports[:QUEUE_PAGE_SIZE]},
-    )
+    context = {
+        "page": page,
+        "rows": question_rows(page),
+        "reports": open_reports[:QUEUE_PAGE_SIZE],
+        "retirement_requests": retirement.open_requests_for(request.user),
+    }
+    return render(request, "quizbank/review_queue.html", context)
 
 
 @instructor_required

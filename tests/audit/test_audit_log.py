@@ -82,14 +82,16 @@ def test_an_admin_publishing_a_draft_is_recorded_as_an_override(
     assert event.details["without_second_reviewer"] is True
 
 
-def test_retiring_records_the_reviewer_and_the_reason(in_review: Question, reviewer: User) -> None:
+def test_retiring_records_who_retired_and_the_reason(
+    in_review: Question, reviewer: User, instructor: User
+) -> None:
     services.publish_question(question=in_review, by=reviewer)
 
-    services.retire_question(question=in_review, by=reviewer, comment="Superseded")
+    services.retire_question(question=in_review, by=instructor, comment="Superseded")
 
     assert events()[-1] == (
         "question_retired",
-        "rita-reviewer",
+        "ingrid-instructor",
         "quizbank.question",
         str(in_review.pk),
     )
@@ -99,12 +101,12 @@ def test_retiring_records_the_reviewer_and_the_reason(in_review: Question, revie
 
 
 def test_repeating_a_publish_or_a_retire_records_it_once(
-    in_review: Question, reviewer: User
+    in_review: Question, reviewer: User, instructor: User
 ) -> None:
     services.publish_question(question=in_review, by=reviewer)
     services.publish_question(question=in_review, by=reviewer)
-    services.retire_question(question=in_review, by=reviewer)
-    services.retire_question(question=in_review, by=reviewer)
+    services.retire_question(question=in_review, by=instructor)
+    services.retire_question(question=in_review, by=instructor)
 
     assert [action for action, *_ in events()] == ["question_published", "question_retired"]
 
@@ -115,7 +117,7 @@ def test_a_publish_refused_by_the_workflow_records_nothing(
     with pytest.raises(PermissionDenied):
         services.publish_question(question=in_review, by=instructor)
     services.publish_question(question=in_review, by=reviewer)
-    services.retire_question(question=in_review, by=reviewer)
+    services.retire_question(question=in_review, by=instructor)
 
     with pytest.raises(services.WorkflowError):
         services.publish_question(question=in_review, by=reviewer)

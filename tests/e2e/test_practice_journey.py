@@ -108,7 +108,7 @@ def test_a_student_practises_a_tutor_session_from_the_dashboard_to_the_results(
     expect(strike).to_have_attribute("aria-pressed", "true")
     struck = page.locator("li.choice-struck")
     expect(struck).to_have_count(1)
-    expect(struck.get_by_role("radio")).to_have_attribute("value", str(shown[1].pk))
+    expect(struck.get_by_role("radio")).to_have_attribute("value", shown[1].token)
     page.reload()
     expect(page.get_by_role("button", name="Strike out option B")).to_have_attribute(
         "aria-pressed", "true"

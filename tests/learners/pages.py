@@ -34,11 +34,17 @@ def results_url(session: PracticeSession) -> str:
     return f"/practice/sessions/{session.pk}/results/"
 
 
-def key_of(session: PracticeSession, number: int = 1) -> tuple[int, int, str]:
-    """Return an item's correct option pk, a wrong option pk and the correct option's letter."""
+def key_of(session: PracticeSession, number: int = 1) -> tuple[str, str, str]:
+    """Return the names an item's page gives its key and a distractor, and the key's letter."""
     options = SessionItem.objects.get(session=session, position=number - 1).shown_options()
     correct = next(o for o in options if o.is_correct)
-    return correct.pk, next(o.pk for o in options if not o.is_correct), correct.letter
+    return correct.token, next(o.token for o in options if not o.is_correct), correct.letter
+
+
+def token_of(item_id: int, *, correct: bool) -> str:
+    """Return the name an item gives its key (or a distractor) to the student, read server-side."""
+    options = SessionItem.objects.get(pk=item_id).shown_options()
+    return next(option.token for option in options if option.is_correct == correct)
 
 
 def result_of(html: str) -> str | None:

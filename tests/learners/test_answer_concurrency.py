@@ -48,14 +48,16 @@ def at_once(calls: list[Callable[[], T]]) -> list[T]:
 
 
 def submit(user_id: int, session: PracticeSession, option: int) -> Callable[[], tuple[int, Any]]:
+    """Post the answer `option` (an option id) to the session's only item, named as it names it."""
     item = session.items.get()
+    token = item.option_token(option)
 
     def call() -> tuple[int, Any]:
         client = APIClient()
         client.force_authenticate(User.objects.get(pk=user_id))
         response = client.post(
             f"/api/v1/sessions/{session.pk}/responses/",
-            {"item": item.pk, "option": option},
+            {"item": item.pk, "option": token},
             format="json",
         )
         return response.status_code, response.json()

@@ -14,8 +14,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from learners.models import PracticeSession, User
-from quizbank.models import Option, Question
+from quizbank.models import Question
 from tests.learners.conftest import MARKER
+from tests.learners.pages import token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +58,12 @@ def start(client: APIClient, mode: str) -> Any:
     return client.post("/api/v1/sessions/", {"mode": mode, "count": 1}, format="json")
 
 
-def answer(client: APIClient, session: dict[str, Any], question: Question) -> Any:
-    key = Option.objects.get(question=question, is_correct=True)
+def answer(client: APIClient, session: dict[str, Any]) -> Any:
+    """Answer the session's first item with its key."""
+    item = session["items"][0]["id"]
     return client.post(
         f"/api/v1/sessions/{session['id']}/responses/",
-        {"item": session["items"][0]["id"], "option": key.pk},
+        {"item": item, "option": token_of(item, correct=True)},
         format="json",
     )
 
@@ -81,7 +83,7 @@ def test_tutor_mode_hides_the_key_until_the_item_is_answered(
 
     for response in [created, *browse(client, session)]:
         assert_hidden(response)
-    assert_revealed(answer(client, session, secret_question))
+    assert_revealed(answer(client, session))
     assert_revealed(client.get(f"/api/v1/sessions/{session['id']}/"))
 
 
@@ -93,14 +95,14 @@ def test_timed_mode_hides_the_key_until_the_session_is_finished(
     url = f"/api/v1/sessions/{session['id']}/"
 
     assert_hidden(created)
-    assert_hidden(answer(client, session, secret_question))
-    assert_hidden(answer(client, session, secret_question))
+    assert_hidden(answer(client, session))
+    assert_hidden(answer(client, session))
     for response in browse(client, session):
         assert_hidden(response)
     finished = client.patch(url, {"status": "finished"}, format="json")
     assert_revealed(finished)
     assert_revealed(client.get(url))
-    assert_revealed(answer(client, session, secret_question))
+    assert_revealed(answer(client, session))
 
 
 def test_timed_mode_reveals_the_key_only_once_the_grace_after_the_deadline_is_over(
@@ -120,11 +122,43 @@ def test_progress_counts_no_correct_answer_of_a_running_timed_session(
     client: APIClient, secret_question: Question
 ) -> None:
     session = start(client, "timed").json()
-    answer(client, session, secret_question)
+    answer(client, session)
 
     progress = client.get("/api/v1/progress/").json()
 
     assert progress["correct"] == 0
+
+
+def test_a_running_timed_items_key_cannot_be_read_through_another_session(
+    client: APIClient, secret_question: Question
+) -> None:
+    # The attack: ask a tutor session for the timed item's question, answer it, read the key.
+    timed = start(client, "timed").json()
+    again = {"mode": "tutor", "count": 1, "questions": [secret_question.pk]}
+
+    refused = client.post("/api/v1/sessions/", again, format="json")
+
+    assert refused.status_code == 400
+    assert "timed session still running" in refused.json()["questions"][0]
+    assert client.get("/api/v1/sessions/pool/").json() == {"count": 0}
+    client.patch(f"/api/v1/sessions/{timed['id']}/", {"status": "finished"}, format="json")
+    assert client.post("/api/v1/sessions/", again, format="json").status_code == 201
+
+
+def test_a_timed_session_draws_no_question_whose_key_another_open_session_would_show(
+    client: APIClient, secret_question: Question
+) -> None:
+    # The attack: hold the question unanswered in a tutor session, start the timed session,
+    # then finish the tutor session and read the key on its results.
+    tutor = start(client, "tutor").json()
+
+    refused = start(client, "timed")
+
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"filter"}
+    assert client.get("/api/v1/sessions/pool/", {"mode": "timed"}).json() == {"count": 0}
+    client.patch(f"/api/v1/sessions/{tutor['id']}/", {"status": "finished"}, format="json")
+    assert start(client, "timed").status_code == 201
 
 
 def test_the_schema_documents_no_key_on_unanswered_items_and_has_no_warnings(

@@ -12,9 +12,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from learners.models import Mark, Note, PracticeSession, Response, User
-from quizbank.models import Option, ProblemReport, Question
+from quizbank.models import ProblemReport, Question
 from quizbank.services import ensure_topic
 from tests.learners.conftest import BulkBank, BulkHistory
+from tests.learners.pages import token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,12 @@ def start(client: APIClient, **choices: Any) -> dict[str, Any]:
     return body
 
 
-def option_of(item: dict[str, Any], *, correct: bool) -> int:
-    """Return the id of the item's key (or of a distractor), read from the bank."""
-    options = Option.objects.filter(question_id=item["question"]["id"], is_correct=correct)
-    return options.values_list("pk", flat=True).first() or 0
+def option_of(item: dict[str, Any], *, correct: bool) -> str:
+    """Return the item's id of its key (or of a distractor), read from the bank."""
+    return token_of(item["id"], correct=correct)
 
 
-def answer(client: APIClient, session: dict[str, Any], item: dict[str, Any], option: int) -> Any:
+def answer(client: APIClient, session: dict[str, Any], item: dict[str, Any], option: str) -> Any:
     return client.post(
         f"{SESSIONS}{session['id']}/responses/",
         {"item": item["id"], "option": option},

@@ -67,9 +67,9 @@ def item_url(session: PracticeSession, number: int) -> str:
     return f"/practice/sessions/{session.pk}/items/{number}/"
 
 
-def correct_option(session: PracticeSession, number: int) -> int:
+def correct_option(session: PracticeSession, number: int) -> str:
     options = SessionItem.objects.get(session=session, position=number - 1).shown_options()
-    return next(option.pk for option in options if option.is_correct)
+    return next(option.token for option in options if option.is_correct)
 
 
 @pytest.mark.parametrize(("questions", "history"), SIZES)

@@ -64,7 +64,7 @@ def test_a_parent_topic_takes_in_everything_below_it(student: User) -> None:
     root = Topic.objects.get_root_nodes().first()
     assert root is not None
     below = Question.objects.published().in_topic(root).count()
-    assert practice_pool(learner=student, topics=[root], pool=Pool.ALL).count() == below
+    assert practice_pool(learner=student, topics=[root], pool=Pool.ALL, now=NOW).count() == below
 
 
 def test_shuffles_options_per_session_and_keeps_the_order_within_it(student: User) -> None:
@@ -180,7 +180,9 @@ def test_pools_of_unused_incorrect_and_marked_questions(student: User) -> None:
 
     def pool(name: str) -> set[int]:
         return set(
-            practice_pool(learner=student, topics=(), pool=name).values_list("pk", flat=True)
+            practice_pool(learner=student, topics=(), pool=name, now=NOW).values_list(
+                "pk", flat=True
+            )
         )
 
     assert len(pool(Pool.UNUSED)) == published - 2
@@ -232,7 +234,55 @@ def test_a_running_timed_session_does_not_fill_the_incorrect_pool(student: User)
     item = session.items.select_related("session", "question").get()
     answer(item, correct=False)
     # Until the exam is over, the pool must not tell the student the answer was wrong.
-    assert not practice_pool(learner=student, topics=(), pool=Pool.INCORRECT).exists()
+    assert not practice_pool(learner=student, topics=(), pool=Pool.INCORRECT, now=NOW).exists()
     finish_session(session=session, now=NOW + timedelta(minutes=1))
-    incorrect = practice_pool(learner=student, topics=(), pool=Pool.INCORRECT)
+    incorrect = practice_pool(learner=student, topics=(), pool=Pool.INCORRECT, now=NOW)
     assert list(incorrect.values_list("pk", flat=True)) == [item.question_id]
+
+
+# No key of a running timed session reachable elsewhere ------------------------------------------
+
+
+def test_a_running_timed_sessions_questions_are_left_out_of_new_sessions(student: User) -> None:
+    timed = start(student, mode=Mode.TIMED, count=5)
+    held = [item.question_id for item in timed.items.all()]
+
+    with pytest.raises(ValidationError) as refused:
+        start(student, question_ids=held)
+    tutor = start(student, count=100, now=NOW + timedelta(minutes=1))
+    adaptive = start(student, mode=Mode.ADAPTIVE, count=100, now=NOW + timedelta(minutes=1))
+
+    assert "timed session still running" in refused.value.message_dict["questions"][0]
+    assert not {item.question_id for item in tutor.items.all()} & set(held)
+    assert adaptive.items.get().question_id not in held
+    finish_session(session=timed, now=NOW + timedelta(minutes=2))
+    again = start(student, question_ids=held, now=NOW + timedelta(minutes=3))
+    assert sorted(item.question_id for item in again.items.all()) == sorted(held)
+
+
+def test_a_timed_sessions_questions_return_to_the_pool_once_its_time_is_up(student: User) -> None:
+    timed = start(student, mode=Mode.TIMED, count=5, seconds_per_item=60)
+    held = [item.question_id for item in timed.items.all()]
+    after_grace = NOW + timedelta(minutes=5, seconds=31)
+
+    again = start(student, question_ids=held, now=after_grace)
+
+    assert sorted(item.question_id for item in again.items.all()) == sorted(held)
+
+
+def test_a_timed_session_leaves_out_questions_waiting_in_open_sessions(student: User) -> None:
+    tutor = start(student, count=5)
+    items = list(tutor.items.all())
+    for item in items[:2]:
+        answer(item, correct=False)
+    waiting = {item.question_id for item in items[2:]}
+
+    timed = start(student, mode=Mode.TIMED, count=100)
+
+    drawn = {item.question_id for item in timed.items.all()}
+    assert not drawn & waiting
+    assert {item.question_id for item in items[:2]} <= drawn
+    finish_session(session=timed, now=NOW)
+    finish_session(session=tutor, now=NOW)
+    drawn_later = start(student, mode=Mode.TIMED, count=100).items.values_list("question_id")
+    assert waiting <= {question_id for (question_id,) in drawn_later}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +121,31 @@ def test_the_api_gives_each_image_its_served_url_and_alt_text(
     assert body["images"] == [
         {"id": image.pk, "url": f"/images/questions/{image.pk}/", "alt_text": "Film"}
     ]
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A tiny PNG file whose header declares a huge canvas: a decompression bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 1024)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_with_the_size_message(
+    client_for: Any, instructor: User, draft: Question
+) -> None:
+    bomb = SimpleUploadedFile("bomb.png", png_header_only(20000, 20000), content_type="image/png")
+
+    response = client_for(instructor).post(
+        f"/authoring/questions/{draft.pk}/images/", {"image": bomb, "alt_text": "X"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "The image is over 4096x4096 pixels; at most 4096x4096." in response.content.decode()
+    assert not draft.images.exists()

@@ -142,17 +142,22 @@ def test_requesting_changes_needs_a_comment_and_returns_the_question_to_draft(
     assert in_review.status == Status.DRAFT
 
 
-def test_a_reviewer_retires_a_published_question(
-    client_for: Any, reviewer: User, in_review: Question
+def test_the_author_retires_a_published_question_and_a_reviewer_may_only_ask(
+    client_for: Any, instructor: User, reviewer: User, in_review: Question
 ) -> None:
     services.publish_question(question=in_review, by=reviewer)
-    client = client_for(reviewer)
-    detail = client.get(reverse("authoring-question", args=[in_review.pk])).content.decode()
+    url = reverse("authoring-question", args=[in_review.pk])
+    reviewers_page = client_for(reviewer).get(url).content.decode()
+    authors = client_for(instructor)
+    authors_page = authors.get(url).content.decode()
 
-    step(client, "retire", in_review, comment="Superseded by the 2024 guideline.")
+    refused = step(client_for(reviewer), "retire", in_review, comment="Superseded.")
+    step(authors, "retire", in_review, comment="Superseded by the 2024 guideline.")
 
     in_review.refresh_from_db()
-    assert ">Retire</button>" in detail
+    assert refused.status_code == 403
+    assert ">Retire</button>" in authors_page and ">Retire</button>" not in reviewers_page
+    assert ">Ask to retire</button>" in reviewers_page
     assert in_review.status == Status.RETIRED
 
 
