@@ -98,10 +98,14 @@ def practice_pool(
 
 
 HELD_NOTE = " Questions of a timed session still running are left out until it ends."
+WAITING_NOTE = (
+    " A timed session leaves out questions waiting unanswered in your unfinished sessions:"
+    " finish those sessions to include them."
+)
 
 
 def _nothing_matches(
-    pool: str, topics: Sequence[Topic], *, learner: User, now: datetime
+    pool: str, topics: Sequence[Topic], *, learner: User, now: datetime, mode: str
 ) -> ValidationError:
     where = " in the chosen topics" if topics else ""
     reasons: dict[str, str] = {
@@ -111,14 +115,18 @@ def _nothing_matches(
         Pool.MARKED: f"You have not marked any questions{where}.",
     }
     field = "topics" if pool == Pool.ALL and topics else "filter"
-    reason = reasons.get(pool, "No questions match.") + _held_note(learner, now)
+    reason = reasons.get(pool, "No questions match.") + _left_out_note(learner, now, mode)
     return ValidationError({field: reason}, code="empty")
 
 
-def _held_note(learner: User, now: datetime) -> str:
-    """Say why questions are missing when a running timed session holds some."""
-    running = PracticeSession.objects.for_learner(learner).not_over(now).filter(mode=Mode.TIMED)
-    return HELD_NOTE if running.exists() else ""
+def _left_out_note(learner: User, now: datetime, mode: str) -> str:
+    """Say which questions `practice_pool` left out, when it left any out for these reasons."""
+    open_sessions = PracticeSession.objects.for_learner(learner).not_over(now)
+    note = HELD_NOTE if open_sessions.filter(mode=Mode.TIMED).exists() else ""
+    waiting = SessionItem.objects.filter(session__in=open_sessions, response__isnull=True)
+    if mode == Mode.TIMED and waiting.exists():
+        note += WAITING_NOTE
+    return note
 
 
 @transaction.atomic
@@ -164,9 +172,10 @@ def start_session(
     rows = list(candidates.values_list("pk", "topic_id", "shuffle_options"))
     if not rows:
         if question_ids is not None:
-            reason = "None of these questions can be practised now." + _held_note(learner, now)
+            reason = "None of these questions can be practised now."
+            reason += _left_out_note(learner, now, mode)
             raise ValidationError({"questions": reason})
-        raise _nothing_matches(pool, topics, learner=learner, now=now)
+        raise _nothing_matches(pool, topics, learner=learner, now=now, mode=mode)
     if keep_order and question_ids is not None:
         rank = {pk: index for index, pk in enumerate(question_ids)}
         chosen = sorted(rows, key=lambda row: rank[row[0]])[:count]
@@ -221,7 +230,7 @@ def _start_adaptive_session(
     if topics:
         session.topics.set(topics)
     if extend_adaptive_session(session=session, pool=questions, now=now, rng=rng) is None:
-        raise _nothing_matches(pool, topics, learner=learner, now=now)
+        raise _nothing_matches(pool, topics, learner=learner, now=now, mode=Mode.ADAPTIVE)
     return session
 
 
