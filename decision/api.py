@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
@@ -60,8 +65,18 @@ class OptionVerdictSerializer(serializers.Serializer[Any]):
     reasons = ReasonSerializer(many=True)
 
 
+class GuidelineSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    version = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(["teaching", "guideline"])
+    published = serializers.CharField(allow_null=True, help_text="ISO date; null if undated.")
+    sources = serializers.ListField(child=serializers.CharField())
+
+
 class DecisionSerializer(serializers.Serializer[Any]):
     model = serializers.CharField()
+    guideline = GuidelineSerializer(help_text="Which guideline, version and date this follows.")
     answer = serializers.CharField(allow_null=True)
     reason = serializers.CharField(required=False, help_text="Only when answer is null.")
     findings = serializers.DictField()
@@ -93,14 +108,23 @@ class DecideView(APIView):
             403: OpenApiResponse(description="Students may not use decision models."),
             404: OpenApiResponse(description="No decision model has this id."),
         },
+        parameters=[
+            OpenApiParameter(
+                "version",
+                str,
+                description="A version of the model (see manage.py decide --list), or latest; "
+                "the model's default version when left out.",
+            )
+        ],
         examples=[OpenApiExample("First relapse after VTD", value=SEED_CASE, request_only=True)],
         description="The case schema shown is that of rrmm-salvage; other models define their own.",
     )
     def post(self, request: Request, model_id: str) -> Response:
         if model_id not in model_ids():
             raise NotFound(f"Unknown decision model {model_id!r}; known: {', '.join(model_ids())}.")
+        version = request.query_params.get("version", "")
         try:
-            result = decide(model_id, request.data)
+            result = decide(f"{model_id}@{version}" if version else model_id, request.data)
         except CaseError as error:
             return Response(
                 {"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST

@@ -1,4 +1,11 @@
-"""Decision models by id. Each module in decision.knowledge registers its own model on import."""
+"""Decision models by id and version.
+
+A model is found in decision.knowledge either as a folder of data (`<model-id>/model.yaml`, read
+by decision.engine.guidelines) or as a Python module that registers itself on import. A
+reference names a model and optionally a version: "af-stroke-prevention" (the model's default
+version), "af-stroke-prevention@acc-aha-2023", or "af-stroke-prevention@latest" (the newest
+published).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,19 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from decision.engine.cases import UnknownModelError
+from decision.engine.cases import CaseError, UnknownModelError, shown
+from decision.engine.guidelines import Guideline, load_model
 
 KNOWLEDGE_PACKAGE = "decision.knowledge"
+LATEST = "latest"
 
 
 @dataclass(frozen=True)
 class DecisionModel:
-    """A guideline: its id, the label of every option it knows, and its decision function.
+    """One version of a guideline: the label of every option it knows, and how it decides.
 
     `decide` takes the case as parsed JSON, raises CaseError for bad input, and returns the
     JSON-serialisable contract described in docs/decision-engine.md.
@@ -24,26 +34,60 @@ class DecisionModel:
     model_id: str
     option_labels: Mapping[str, str]
     decide: Callable[[object], dict[str, Any]]
+    guideline: Guideline
+
+    @property
+    def version(self) -> str:
+        return self.guideline.version
 
 
-_MODELS: dict[str, DecisionModel] = {}
+class UnknownVersionError(CaseError):
+    """The model has no version of this name."""
+
+    def __init__(self, model_id: str, version: str, known: list[str]) -> None:
+        super().__init__(
+            "version",
+            version,
+            f"model {shown(model_id)} has no version {shown(version)}; "
+            f"known versions: {', '.join([*known, LATEST])}",
+        )
 
 
-def register(model: DecisionModel) -> DecisionModel:
-    """Register `model` under its id; registering the same id twice is a programming error."""
-    existing = _MODELS.get(model.model_id)
+_MODELS: dict[str, dict[str, DecisionModel]] = {}
+_DEFAULTS: dict[str, str] = {}
+
+
+def register(model: DecisionModel, *, is_default: bool = False) -> DecisionModel:
+    """Register one version of a model; registering the same version twice is an error."""
+    versions = _MODELS.setdefault(model.model_id, {})
+    existing = versions.get(model.version)
     if existing is not None and existing is not model:
-        raise RuntimeError(f"Decision model {model.model_id!r} is registered twice.")
-    _MODELS[model.model_id] = model
+        raise RuntimeError(f"Decision model {model.model_id}@{model.version} is registered twice.")
+    versions[model.version] = model
+    if is_default or model.model_id not in _DEFAULTS:
+        _DEFAULTS[model.model_id] = model.version
     return model
 
 
-def model(model_id: str) -> DecisionModel:
-    """Return the model registered under `model_id`."""
-    try:
-        return _MODELS[model_id]
-    except KeyError:
-        raise UnknownModelError(model_id, sorted(_MODELS)) from None
+def split_reference(reference: str) -> tuple[str, str | None]:
+    """Return the model id and the version (None: the default) a reference names."""
+    model_id, _, version = reference.partition("@")
+    return model_id, version or None
+
+
+def model(reference: str) -> DecisionModel:
+    """Return the model version a reference names ("id", "id@version" or "id@latest")."""
+    model_id, version = split_reference(reference)
+    versions = _MODELS.get(model_id)
+    if versions is None:
+        raise UnknownModelError(model_id, sorted(_MODELS))
+    if version is None:
+        return versions[_DEFAULTS[model_id]]
+    if version == LATEST:
+        return max(versions.values(), key=lambda m: (m.guideline.published or "", m.version))
+    if version not in versions:
+        raise UnknownVersionError(model_id, version, sorted(versions))
+    return versions[version]
 
 
 def model_ids() -> list[str]:
@@ -51,11 +95,37 @@ def model_ids() -> list[str]:
     return sorted(_MODELS)
 
 
-def load_knowledge() -> None:
-    """Import every module of decision.knowledge, so each model registers itself.
+def model_versions(model_id: str) -> list[DecisionModel]:
+    """Return every version of a model, oldest publication first."""
+    versions = _MODELS.get(model_id)
+    if versions is None:
+        raise UnknownModelError(model_id, sorted(_MODELS))
+    return sorted(versions.values(), key=lambda m: (m.guideline.published or "", m.version))
 
-    Discovery rather than a list here: adding a model is adding a module, never an engine edit.
+
+def default_version(model_id: str) -> str:
+    """Return the version a reference without one means."""
+    return _DEFAULTS[model_id]
+
+
+def load_knowledge() -> None:
+    """Register every model of decision.knowledge: its data folders and its Python modules.
+
+    Discovery rather than a list here: adding a model is adding a folder, never an engine edit.
     """
     package = importlib.import_module(KNOWLEDGE_PACKAGE)
+    for folder in sorted(Path(package.__path__[0]).iterdir()):
+        if (folder / "model.yaml").is_file():
+            default, versions = load_model(folder)
+            for version in versions:
+                register(
+                    DecisionModel(
+                        model_id=version.guideline.id,
+                        option_labels=version.option_labels,
+                        decide=version.decide,
+                        guideline=version.guideline,
+                    ),
+                    is_default=version.guideline.version == default,
+                )
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{KNOWLEDGE_PACKAGE}.{module.name}")

@@ -25,6 +25,7 @@ from decision.engine.cases import (
     member,
     required,
 )
+from decision.engine.guidelines import Guideline
 from decision.engine.registry import DecisionModel, register
 from decision.engine.verdicts import (
     Judgement,
@@ -557,10 +558,25 @@ def decide(value: object) -> dict[str, Any]:
     )
 
 
+# The seed-004 teaching table, still in Python until it moves into a folder of data with the
+# corrections the clinical review asked for (issue 17, part 3).
+GUIDELINE = Guideline(
+    id=MODEL_ID,
+    version="seed-004",
+    title="Salvage therapy at relapse of multiple myeloma: the seed-004 teaching table",
+    status="teaching",
+    published=None,
+    sources={str(index): citation for index, citation in enumerate(CITATIONS, start=1)},
+    reviewed_by="",
+    review_due=None,
+)
+
 MODEL = register(
     DecisionModel(
         model_id=MODEL_ID,
         option_labels={regimen: label for regimen, (label, _) in REGIMENS.items()},
         decide=decide,
-    )
+        guideline=GUIDELINE,
+    ),
+    is_default=True,
 )

@@ -102,3 +102,26 @@ def test_a_missing_case_file_exits_2(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "absent.json" in result.stderr
+
+
+def test_a_version_is_named_after_an_at_sign(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE), encoding="utf-8")
+
+    named = run_decide("rrmm-salvage@seed-004", str(path))
+    latest = run_decide("rrmm-salvage@latest", str(path))
+    unknown = run_decide("rrmm-salvage@2031", str(path))
+
+    assert json.loads(named.stdout)["guideline"]["version"] == "seed-004"
+    assert json.loads(latest.stdout) == json.loads(named.stdout)
+    assert unknown.returncode == 2
+    assert 'version: model "rrmm-salvage" has no version "2031"' in unknown.stderr
+
+
+def test_list_prints_every_model_version_with_its_metadata_and_sources() -> None:
+    result = run_decide("--list")
+
+    assert result.returncode == 0, result.stderr
+    assert "rrmm-salvage@seed-004 (default, latest)" in result.stdout
+    assert "  status:      teaching" in result.stdout
+    assert "    - ENDEAVOR: Dimopoulos MA" in result.stdout

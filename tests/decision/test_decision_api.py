@@ -95,3 +95,16 @@ def test_the_endpoint_is_documented_in_the_schema(db: None) -> None:
     schema = response.json()
     operation = schema["paths"]["/api/v1/decision/{model_id}/"]["post"]
     assert set(operation["responses"]) >= {"200", "400", "403", "404"}
+
+
+def test_a_version_is_chosen_with_a_query_parameter(instructor: User, client_for: Any) -> None:
+    client = client_for(instructor)
+
+    named = post(client, CASE, url=f"{URL}?version=seed-004")
+    latest = post(client, CASE, url=f"{URL}?version=latest")
+    unknown = post(client, CASE, url=f"{URL}?version=2031")
+
+    assert named.json()["guideline"]["version"] == "seed-004"
+    assert latest.json() == named.json()
+    assert unknown.status_code == 400
+    assert unknown.json()["field"] == "version"
