@@ -14,6 +14,7 @@ from typing import Any
 
 from decision.engine.cases import (
     ROOT,
+    CaseError,
     as_bool,
     as_choice,
     as_int,
@@ -184,7 +185,7 @@ def parse_line(value: object, field: str, number: int) -> PriorLine:
     ]
     days_field = member(field, "days_from_last_dose_to_progression")
     days = required(line, "days_from_last_dose_to_progression", field)
-    return PriorLine(
+    parsed = PriorLine(
         number=number,
         agents=distinct(agents, agents_field),
         asct=as_bool(required(line, "asct", field), member(field, "asct")),
@@ -201,6 +202,17 @@ def parse_line(value: object, field: str, number: int) -> PriorLine:
         if days is None
         else as_int(days, days_field, low=0),
     )
+    # Progression on therapy is progression while still dosed: a gap after the last dose
+    # contradicts it.
+    gap = parsed.days_from_last_dose_to_progression
+    if parsed.progressed_on_therapy and gap is not None and gap > 0:
+        raise CaseError(
+            days_field,
+            gap,
+            f"progression on therapy leaves no gap after the last dose, got {gap} days; "
+            "give 0 or null, or set progressed_on_therapy to false",
+        )
+    return parsed
 
 
 def parse_case(value: object) -> Case:

@@ -77,6 +77,21 @@ BAD = [
     ),
     ("out of range", "rrmm-salvage", with_change("neuropathy_grade", 7), ["neuropathy_grade", "7"]),
     (
+        "contradictory",
+        "rrmm-salvage",
+        with_change(
+            "prior_lines",
+            [
+                {
+                    **CASE["prior_lines"][0],
+                    "progressed_on_therapy": True,
+                    "days_from_last_dose_to_progression": 30,
+                }
+            ],
+        ),
+        ["prior_lines[0].days_from_last_dose_to_progression", "30", "progressed_on_therapy"],
+    ),
+    (
         "missing field",
         "rrmm-salvage",
         json.dumps({k: v for k, v in CASE.items() if k != "creatinine_clearance"}),

@@ -60,6 +60,20 @@ def test_an_unknown_model_is_404(instructor: User, client_for: Any) -> None:
         ({"options": ["lenalidomide-dexamethasone", "vrd"]}, "options[1]", "vrd"),
         ({"neuropathy_grade": "two"}, "neuropathy_grade", "two"),
         ({"prior_lines": []}, "prior_lines", "[]"),
+        # Contradictory: progression on therapy, yet 30 days after the last dose.
+        (
+            {
+                "prior_lines": [
+                    {
+                        **CASE["prior_lines"][0],
+                        "progressed_on_therapy": True,
+                        "days_from_last_dose_to_progression": 30,
+                    }
+                ]
+            },
+            "prior_lines[0].days_from_last_dose_to_progression",
+            "30",
+        ),
     ],
 )
 def test_bad_input_is_400_naming_the_field_and_value(

@@ -18,15 +18,30 @@ numbers = st.one_of(
     st.integers(min_value=0, max_value=1200).map(lambda tenths: tenths / 10),
 )
 
-prior_lines = st.fixed_dictionaries(
+line_facts = st.fixed_dictionaries(
     {
         "agents": st.lists(st.sampled_from(AGENTS), min_size=1, max_size=4, unique=True),
         "asct": st.booleans(),
         "best_response": st.sampled_from(RESPONSES),
-        "progressed_on_therapy": st.booleans(),
-        "days_from_last_dose_to_progression": st.none() | st.integers(min_value=0, max_value=400),
     }
 )
+# Progression on therapy leaves no gap after the last dose (a gap is refused as contradictory).
+timings = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "progressed_on_therapy": st.just(True),
+            "days_from_last_dose_to_progression": st.sampled_from([None, 0]),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "progressed_on_therapy": st.just(False),
+            "days_from_last_dose_to_progression": st.none()
+            | st.integers(min_value=0, max_value=400),
+        }
+    ),
+)
+prior_lines = st.builds(lambda facts, timing: {**facts, **timing}, line_facts, timings)
 
 cases = st.fixed_dictionaries(
     {
