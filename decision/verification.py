@@ -1,7 +1,9 @@
 """Check a question's authored key against its decision model (Django glue over the engine).
 
 A question linked to a model stores the structured case; the case's `options` are the
-question's options in order (option i is regimen `case["options"][i]`).
+question's options in order (option i is regimen `case["options"][i]`). The link names the
+model and, to keep the version the question was written against, optionally the version
+("rrmm-salvage@seed-004"); without one, the model's default version checks it.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from decision.engine import CaseError, decide, model_ids
+from decision import engine
+from decision.engine import CaseError, UnknownModelError, decide
 from quizbank.models import Option, Question
 
 
@@ -51,8 +54,12 @@ def check_question(question: Question) -> DecisionCheck | None:
     model = question.decision_model
     options = list(question.options.all())
     keyed = [option for option in options if option.is_correct]
-    if model not in model_ids():
+    try:
+        engine.model(model)
+    except UnknownModelError:
         return DecisionCheck(model=model, error=f'There is no decision model "{model}".')
+    except CaseError as error:
+        return DecisionCheck(model=model, error=f"{error.problem.capitalize()}.")
     case = question.decision_case
     if not isinstance(case, dict):
         return DecisionCheck(model=model, error="The question has no decision case.")

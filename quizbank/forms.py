@@ -106,7 +106,8 @@ class QuestionForm(forms.Form):
         label="Decision model",
         required=False,
         max_length=64,
-        help_text="The guideline model this question is built on, if any.",
+        help_text="The guideline model this question is built on, if any; MODEL@VERSION keeps "
+        "the version it was written against (manage.py decide --list shows them).",
     )
     decision_case = forms.CharField(
         label="Decision case (JSON)",

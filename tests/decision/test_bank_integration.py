@@ -130,6 +130,7 @@ def test_the_question_page_shows_the_disagreement_and_the_override_form(
     page = client_for(reviewer).get(f"/authoring/questions/{question.pk}/").content.decode()
 
     assert "The key disagrees with the model" in page
+    assert "version seed-004, a teaching framework" in page
     assert "Why the authored key stands" in page
     client: Client = client_for(reviewer)
     client.post(
@@ -147,3 +148,27 @@ def test_the_starter_rrmm_item_agrees_with_its_model(starter_bank: None) -> None
     assert check is not None
     assert check.error == ""
     assert not check.disagrees
+
+
+def test_a_question_keeps_the_model_version_it_was_written_against(instructor: User) -> None:
+    content = linked(key=0)
+    content.decision_model = "rrmm-salvage@seed-004"
+    question = services.create_question(content=content, by=instructor)
+    unknown = services.create_question(
+        content=sample_content(
+            name="unknown-version",
+            options=content.options,
+            decision_model="rrmm-salvage@2031",
+            decision_case=CASE,
+        ),
+        by=instructor,
+    )
+
+    check = check_question(question)
+    refused = check_question(unknown)
+
+    assert check is not None and check.error == ""
+    assert check.output["guideline"]["version"] == "seed-004"
+    assert not check.disagrees
+    assert refused is not None
+    assert refused.error.startswith('Model "rrmm-salvage" has no version "2031"')
