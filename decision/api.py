@@ -69,7 +69,8 @@ class GuidelineSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     version = serializers.CharField()
     title = serializers.CharField()
-    status = serializers.ChoiceField(["teaching", "guideline"])
+    # A plain string: a ChoiceField would clash with the bank's status enum by name.
+    status = serializers.CharField(help_text="teaching (a teaching framework) or guideline.")
     published = serializers.CharField(allow_null=True, help_text="ISO date; null if undated.")
     sources = serializers.ListField(child=serializers.CharField())
 

@@ -199,6 +199,17 @@ class SessionItemQuerySet(models.QuerySet["SessionItem"]):
         """Items of the sessions `learner` owns."""
         return self.filter(session__learner=learner)
 
+    def in_open_sessions(self, learner: User, now: datetime) -> SessionItemQuerySet:
+        """Items of the sessions `learner` may still answer in (see `not_over`)."""
+        open_sessions = PracticeSession.objects.for_learner(learner).not_over(now)
+        return self.filter(session__in=open_sessions)
+
+    def timed(self) -> SessionItemQuerySet:
+        return self.filter(session__mode=Mode.TIMED)
+
+    def unanswered(self) -> SessionItemQuerySet:
+        return self.filter(response__isnull=True)
+
     def for_answering(self) -> SessionItemQuerySet:
         """Load what recording an answer (and the review it earns) and showing its feedback
         read, in two queries.

@@ -70,12 +70,10 @@ def practice_pool(
     their keys).
     """
     questions = Question.objects.published().filter(question_type=Question.Type.SINGLE)
-    open_sessions = PracticeSession.objects.for_learner(learner).not_over(now)
-    held = SessionItem.objects.filter(session__in=open_sessions.filter(mode=Mode.TIMED))
-    questions = questions.exclude(pk__in=held.values("question"))
+    open_items = SessionItem.objects.in_open_sessions(learner, now)
+    questions = questions.exclude(pk__in=open_items.timed().values("question"))
     if mode == Mode.TIMED:
-        waiting = SessionItem.objects.filter(session__in=open_sessions, response__isnull=True)
-        questions = questions.exclude(pk__in=waiting.values("question"))
+        questions = questions.exclude(pk__in=open_items.unanswered().values("question"))
     if topics:
         within = Q()
         for topic in topics:
@@ -121,10 +119,9 @@ def _nothing_matches(
 
 def _left_out_note(learner: User, now: datetime, mode: str) -> str:
     """Say which questions `practice_pool` left out, when it left any out for these reasons."""
-    open_sessions = PracticeSession.objects.for_learner(learner).not_over(now)
-    note = HELD_NOTE if open_sessions.filter(mode=Mode.TIMED).exists() else ""
-    waiting = SessionItem.objects.filter(session__in=open_sessions, response__isnull=True)
-    if mode == Mode.TIMED and waiting.exists():
+    open_items = SessionItem.objects.in_open_sessions(learner, now)
+    note = HELD_NOTE if open_items.timed().exists() else ""
+    if mode == Mode.TIMED and open_items.unanswered().exists():
         note += WAITING_NOTE
     return note
 
