@@ -12,6 +12,7 @@ import yaml
 
 from decision.engine import CaseError, UnknownVersionError, decide, model, model_versions
 from decision.engine.guidelines import GuidelineFileError, GuidelineVersion, load_model
+from decision.knowledge.rrmm_salvage import SEED_CASE
 
 TOY = Path(__file__).with_name("toy-guideline")
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "decision" / "knowledge"
@@ -143,23 +144,7 @@ def test_a_reference_names_a_model_and_optionally_a_version() -> None:
 
 
 def test_every_answer_says_which_guideline_and_version_it_follows() -> None:
-    case = {
-        "prior_lines": [
-            {
-                "agents": ["bortezomib", "thalidomide", "dexamethasone"],
-                "asct": True,
-                "best_response": "VGPR",
-                "progressed_on_therapy": False,
-                "days_from_last_dose_to_progression": None,
-            }
-        ],
-        "months_to_relapse": 18,
-        "creatinine_clearance": 85,
-        "neuropathy_grade": 0,
-        "options": ["lenalidomide-dexamethasone", "pomalidomide-dexamethasone"],
-    }
-
-    result = decide("rrmm-salvage", case)
+    result = decide("rrmm-salvage", SEED_CASE)
 
     assert list(result)[:2] == ["model", "guideline"]
     assert result["guideline"]["version"] == "seed-004"

@@ -3,7 +3,6 @@ stored before the rule are cleared by a migration, and pages never link to anyth
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from quizbank.forms import ReferenceForm
 from quizbank.importing import import_questions
 from quizbank.models import Question, Reference, Status, SummaryReference
 from tests.quizbank.samples import TOPIC, sample_content
+from tests.quizbank.test_format_json import document
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +91,7 @@ def test_the_authoring_form_names_the_link_field(url: str) -> None:
 def test_an_import_with_a_bad_link_names_the_question_and_writes_nothing(
     instructor: User, url: str
 ) -> None:
-    entry = {
-        "name": "q1",
-        "topic": ["Renal"],
-        "stem": "A stem.",
-        "lead_in": "Which?",
-        "options": [{"text": "A", "is_correct": True}, {"text": "B"}],
-        "references": [{"citation": "A paper.", "url": url}],
-    }
-    text = json.dumps({"format": "mcq-practice", "version": 1, "questions": [entry]})
+    text = document(references=[{"citation": "A paper.", "url": url}])
 
     report = import_questions(text=text, fmt="json", by=instructor)
 
