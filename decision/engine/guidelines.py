@@ -18,8 +18,9 @@ conditions), so an export could follow.
 
 from __future__ import annotations
 
+import json
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from decision.engine.cases import (
 )
 from decision.engine.verdicts import VERDICTS, Judgement, Reason, Verdict, decision_json
 
-CASE_FIELD_TYPES = ("integer", "number", "boolean", "choice")
+CASE_FIELD_TYPES = ("integer", "number", "boolean", "choice", "list", "object")
 
 
 class GuidelineFileError(ValueError):
@@ -77,6 +78,8 @@ class Guideline:
 
 @dataclass(frozen=True)
 class CaseField:
+    """A field of the case schema; a list has `items`, an object its own `fields`."""
+
     name: str
     type: str
     description: str
@@ -84,6 +87,11 @@ class CaseField:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    is_nullable: bool = False
+    items: CaseField | None = None
+    fields: tuple[CaseField, ...] = ()
+    min_items: int = 0
+    is_unique: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,15 +173,8 @@ class GuidelineVersion:
 
     def _validated(self, case: object) -> tuple[dict[str, Any], tuple[str, ...]]:
         """Return the case's facts (optional fields absent: null) and its offered options."""
-        names = [f.name for f in self.fields]
-        given = as_object(case, ROOT, allowed=[*names, "options"])
-        facts: dict[str, Any] = {}
-        for case_field in self.fields:
-            path = member(ROOT, case_field.name)
-            if case_field.name not in given and not case_field.is_required:
-                facts[case_field.name] = None
-                continue
-            facts[case_field.name] = _read(case_field, required(given, case_field.name, ROOT), path)
+        facts = _read_fields(self.fields, case, ROOT, also=("options",))
+        given = as_object(case, ROOT, allowed=[*facts, "options"])
         labels = list(self.option_labels)
         options = as_list(required(given, "options", ROOT), "options", min_items=2)
         for index, option in enumerate(options):
@@ -203,7 +204,32 @@ class GuidelineVersion:
         return f"The guideline's answer, {label}, is not among the options offered."
 
 
+def _read_fields(
+    fields: Sequence[CaseField], value: object, path: str, *, also: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Return an object's fields read by the schema; an optional field left out is null."""
+    given = as_object(value, path, allowed=[*(f.name for f in fields), *also])
+    read: dict[str, Any] = {}
+    for case_field in fields:
+        if case_field.name not in given and not case_field.is_required:
+            read[case_field.name] = None
+            continue
+        field_value = required(given, case_field.name, path)
+        field_path = member(path, case_field.name)
+        is_null = field_value is None and case_field.is_nullable
+        read[case_field.name] = None if is_null else _read(case_field, field_value, field_path)
+    return read
+
+
 def _read(case_field: CaseField, value: object, path: str) -> object:
+    if case_field.type == "object":
+        return _read_fields(case_field.fields, value, path)
+    if case_field.type == "list" and case_field.items is not None:
+        elements = as_list(value, path, min_items=case_field.min_items)
+        read = [_read(case_field.items, e, item(path, i)) for i, e in enumerate(elements)]
+        if case_field.is_unique:
+            distinct([json.dumps(e, sort_keys=True) for e in read], path)
+        return read
     if case_field.type == "boolean":
         return as_bool(value, path)
     if case_field.type == "choice":
@@ -336,6 +362,10 @@ def _case_field(name: str, entry: Mapping[str, Any]) -> CaseField:
     kind = str(entry["type"])
     if kind not in CASE_FIELD_TYPES:
         raise GuidelineFileError(f"field {name}: type {kind!r} is not one of {CASE_FIELD_TYPES}")
+    if kind == "list" and not isinstance(entry.get("items"), Mapping):
+        raise GuidelineFileError(f"field {name}: a list needs its items")
+    if kind == "object" and not isinstance(entry.get("fields"), Mapping):
+        raise GuidelineFileError(f"field {name}: an object needs its fields")
     return CaseField(
         name=name,
         type=kind,
@@ -344,6 +374,13 @@ def _case_field(name: str, entry: Mapping[str, Any]) -> CaseField:
         minimum=entry.get("minimum"),
         maximum=entry.get("maximum"),
         choices=tuple(str(c) for c in entry.get("choices", ())),
+        is_nullable=bool(entry.get("nullable", False)),
+        items=_case_field(f"{name}[]", entry["items"]) if kind == "list" else None,
+        fields=tuple(_case_field(n, e) for n, e in entry["fields"].items())
+        if kind == "object"
+        else (),
+        min_items=int(entry.get("min_items", 0)),
+        is_unique=bool(entry.get("unique", False)),
     )
 
 

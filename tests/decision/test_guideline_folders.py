@@ -71,6 +71,17 @@ def test_no_single_best_answer_is_explained_and_an_answer_not_offered_is_said() 
     )
 
 
+def test_lists_of_objects_reach_the_rules_whole_with_null_for_what_is_left_out() -> None:
+    v1 = versions_of(TOY)["v1"]
+    events = [{"kind": "minor", "days_ago": None}, {"kind": "major", "days_ago": 12}]
+
+    recent = v1.decide({"score": 1, "flag": False, "events": events, "options": ["act", "wait"]})
+    none = v1.decide({"score": 1, "flag": False, "options": ["act", "wait"]})
+
+    assert recent["findings"]["recent_major"] is True
+    assert none["findings"]["recent_major"] is False
+
+
 def test_the_versions_of_a_folder_differ_where_their_rules_differ() -> None:
     case = {"score": 5, "flag": False, "options": ["act", "wait"]}
     versions = versions_of(TOY)
@@ -95,8 +106,18 @@ def test_the_versions_of_a_folder_differ_where_their_rules_differ() -> None:
         ({"score": 6, "flag": False, "options": ["act", "act"]}, "options[1]"),
         ({"score": 0, "flag": False, "grade": "high", "options": ["act", "wait"]}, "grade"),
         ([], "case"),
+        ({"score": 6, "flag": False, "events": {}, "options": ["act", "wait"]}, "events"),
+        ({"score": 6, "flag": False, "events": [{"kind": "huge", "days_ago": 1}],
+          "options": ["act", "wait"]}, "events[0].kind"),
+        ({"score": 6, "flag": False, "events": [{"kind": "major"}], "options": ["act", "wait"]},
+         "events[0].days_ago"),
+        ({"score": 6, "flag": False,
+          "events": [{"kind": "major", "days_ago": 1, "tags": ["x", "x"]}],
+          "options": ["act", "wait"]}, "events[0].tags[1]"),
+        ({"score": 6, "flag": False, "events": [{"kind": "major", "days_ago": 1, "when": 2}],
+          "options": ["act", "wait"]}, "events[0].when"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
     with pytest.raises(CaseError) as refused:
         versions_of(TOY)["v1"].decide(case)

@@ -6,6 +6,7 @@ CaseError naming a field, never a crash."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,6 +25,16 @@ VERSIONS = [
 
 
 def value_of(case_field: CaseField) -> st.SearchStrategy[Any]:
+    if case_field.is_nullable:
+        return st.none() | value_of(replace(case_field, is_nullable=False))
+    if case_field.type == "object":
+        return object_of(case_field.fields)
+    if case_field.type == "list" and case_field.items is not None:
+        elements = value_of(case_field.items)
+        low = case_field.min_items
+        if case_field.is_unique:
+            return st.lists(elements, min_size=low, max_size=3, unique_by=json.dumps)
+        return st.lists(elements, min_size=low, max_size=3)
     if case_field.type == "boolean":
         return st.booleans()
     if case_field.type == "choice":
@@ -38,11 +49,14 @@ def value_of(case_field: CaseField) -> st.SearchStrategy[Any]:
 
 
 @st.composite
+def object_of(draw: st.DrawFn, fields: tuple[CaseField, ...]) -> dict[str, Any]:
+    """An object of these fields, each optional one present or not."""
+    return {f.name: draw(value_of(f)) for f in fields if f.is_required or draw(st.booleans())}
+
+
+@st.composite
 def valid_cases(draw: st.DrawFn, version: GuidelineVersion) -> dict[str, Any]:
-    case: dict[str, Any] = {}
-    for case_field in version.fields:
-        if case_field.is_required or draw(st.booleans()):
-            case[case_field.name] = draw(value_of(case_field))
+    case = draw(object_of(version.fields))
     labels = list(version.option_labels)
     case["options"] = draw(st.lists(st.sampled_from(labels), min_size=2, unique=True))
     return case
@@ -72,11 +86,12 @@ def test_any_valid_case_decides_deterministically_among_its_options(
         assert [r["code"] for r in option["reasons"]]
 
 
-# No value here is valid for any field: no text of these characters is a choice or a number.
+# No value here is valid for any field: no text of these characters is a choice or a number,
+# and no list of integers is a list of choices or of objects.
 WRONG_VALUES = st.one_of(
     st.none(),
     st.text(alphabet="?!#", max_size=3),
-    st.lists(st.integers(), max_size=2),
+    st.lists(st.integers(), min_size=1, max_size=2),
     st.just({"x": 1}),
 )
 
