@@ -8,13 +8,15 @@ from datetime import timedelta
 from itertools import cycle, islice
 
 import pytest
+from django.db import connection
+from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
 from learners.models import Mode, PracticeSession, Response, ReviewCard, SessionItem, User
 from quizbank import services
 from quizbank.content import EXPLANATION_FIELDS, OptionContent, ReferenceContent
-from quizbank.models import Option, Question, Status
+from quizbank.models import Option, Question, Status, Topic
 from quizbank.services import ensure_topic
 from tests.learners.pages import Learner
 from tests.quizbank.samples import sample_content
@@ -24,6 +26,21 @@ MARKER = "SECRET-KEY-MARKER"
 
 BulkBank = Callable[[int], list[Question]]
 BulkHistory = Callable[[User, Sequence[Question], int], None]
+
+
+def refresh_planner_statistics(*models: type[Model]) -> None:
+    """ANALYZE the tables a fixture filled in bulk, on PostgreSQL, as autovacuum would.
+
+    Without it the planner may plan with the statistics an earlier test left (autovacuum, after
+    rolled-back rows, can record the tables as empty) and pick plans that are quadratic on the
+    thousands of rows these fixtures add. ANALYZE inside the test's transaction sees them.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"ANALYZE {table}")
 
 
 @pytest.fixture
@@ -56,6 +73,7 @@ def bulk_bank(instructor: User) -> BulkBank:
             for question in questions
             for position in range(4)
         )
+        refresh_planner_statistics(Topic, Question, Option)
         return questions
 
     return build
@@ -138,6 +156,7 @@ def bulk_history() -> BulkHistory:
             batch_size=2000,
             ignore_conflicts=True,
         )
+        refresh_planner_statistics(PracticeSession, SessionItem, Response, ReviewCard)
 
     return build
 
