@@ -155,8 +155,9 @@ class GuidelineVersion:
         findings = {name: facts[name] for name, _ in self.findings}
         rule = next(r for r in self.answer_rules if r.when.execute(context) is True)
         answer = rule.answer if rule.answer in offered else None
-        judgements = [self._judge(option, context, facts) for option in offered]
-        cited = [rule.cite, *(self._rule_of(j).cite for j in judgements)]
+        judged = [self._judge(option, context, facts) for option in offered]
+        judgements = [judgement for judgement, _ in judged]
+        cited = [rule.cite, *(verdict_rule.cite for _, verdict_rule in judged)]
         return decision_json(
             model=self.guideline.id,
             answer=answer,
@@ -186,14 +187,13 @@ class GuidelineVersion:
                 raise CaseError(check.field, facts.get(check.field), check.message)
         return facts, offered
 
-    def _judge(self, option: str, context: cel.Context, facts: Mapping[str, Any]) -> Judgement:
+    def _judge(
+        self, option: str, context: cel.Context, facts: Mapping[str, Any]
+    ) -> tuple[Judgement, Rule]:
+        """Return the option's verdict and the rule that gave it (the last rule always holds)."""
         rule = next(r for r in self.verdict_rules[option] if r.when.execute(context) is True)
         params = {name: facts[name] for name in self.wording_params[rule.code]}
-        return Judgement(option, rule.verdict, (Reason(rule.code, params),))
-
-    def _rule_of(self, judgement: Judgement) -> Rule:
-        code = judgement.reasons[0].code
-        return next(r for r in self.verdict_rules[judgement.option] if r.code == code)
+        return Judgement(option, rule.verdict, (Reason(rule.code, params),)), rule
 
     def _reason(self, rule: Rule, answer: str | None, facts: Mapping[str, Any]) -> str:
         if answer is not None:
@@ -309,6 +309,11 @@ def _version(
     for rule in answer_rules:
         if rule.answer is not None and rule.answer not in labels:
             raise GuidelineFileError(f"{path}: answer {rule.code} names unknown {rule.answer!r}")
+    # Every case gets an answer (or a reason for none) and every option a verdict: each list
+    # ends with a rule that always holds.
+    for where, rules in [("answer", answer_rules), *verdict_rules.items()]:
+        if not rules or rules[-1].when.source.strip() != "true":
+            raise GuidelineFileError(f"{path}: the last rule of {where} must have when: 'true'")
     names = {f.name for f in fields} | {n for n, _ in findings}
     wording_params: dict[str, tuple[str, ...]] = {}
     for code, text in wording.items():

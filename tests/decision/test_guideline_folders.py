@@ -134,6 +134,16 @@ def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
         ("'points >= 5'", "'points >= >= 5'", "findings.is_high"),
         ("verdict: avoid", "verdict: shun", "unknown verdict"),
         ("answer: act,", "answer: jump,", "unknown 'jump'"),
+        (
+            "{code: WAIT_WHEN_LOW, when: 'true', answer: wait",
+            "{code: WAIT_WHEN_LOW, when: 'false', answer: wait",
+            "last rule of answer",
+        ),
+        (
+            "{code: REFER_NOT_NEEDED, when: 'true'",
+            "{code: REFER_NOT_NEEDED, when: 'flag'",
+            "last rule of refer",
+        ),
     ],
 )
 def test_a_broken_guideline_file_is_refused_naming_the_entry(
