@@ -95,6 +95,42 @@ def test_an_instructor_writes_a_question_that_a_second_instructor_publishes(page
     assert all(o.why_not for o in question.options.all() if not o.is_correct)
 
 
+def test_a_colleague_asks_to_retire_a_question_and_its_author_retires_it(page: Page) -> None:
+    author = make_user("ingrid", Role.INSTRUCTOR)
+    make_user("rita", Role.INSTRUCTOR)
+    question = services.create_question(
+        content=sample_content(lead_in=LEAD_IN), by=author, status=Status.PUBLISHED
+    )
+    reason = "The 2025 update changed the preferred regimen."
+    log_in(page, "rita")
+    page.goto(f"/authoring/questions/{question.pk}/")
+
+    expect(page.get_by_role("button", name="Retire", exact=True)).to_have_count(0)
+    page.get_by_label("Comment").fill(reason)
+    page.get_by_role("button", name="Ask to retire").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Asked the author to retire")
+    expect(page.get_by_text(reason).first).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, "ingrid")
+    page.get_by_role("navigation", name="Authoring").get_by_role(
+        "link", name="Review queue"
+    ).click()
+    requests = page.get_by_role("heading", name="Requests to retire your questions")
+    expect(requests).to_be_visible()
+    expect(page.get_by_text(reason)).to_be_visible()
+    page.get_by_role("link", name=str(question)).click()
+    page.get_by_label("Comment").fill("Agreed: superseded.")
+    page.get_by_role("button", name="Retire", exact=True).click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Retired from practice.")
+    expect(page.locator(".question-header .status")).to_have_text("Retired")
+    question.refresh_from_db()
+    assert question.status == Status.RETIRED
+    assert question.retirement_requests.get().outcome == "retired"
+
+
 @pytest.mark.parametrize("page_name", ["list", "new", "detail", "preview", "review", "import"])
 def test_authoring_pages_fit_a_phone_screen(page: Page, page_name: str) -> None:
     instructor = make_user("phone-instructor", Role.INSTRUCTOR)
