@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import reversion
 from django.conf import settings
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from reversion.models import Version
 from treebeard.mp_tree import MP_Node
 
-from quizbank.content import WEB_URL_SCHEMES, is_web_url
+from quizbank.content import is_web_url
+from quizbank.validation import validate_web_url
 
 if TYPE_CHECKING:
     from learners.models import User
@@ -211,9 +211,7 @@ class Citation(models.Model):
 
     position = models.PositiveSmallIntegerField()
     citation = models.TextField()
-    url = models.URLField(
-        max_length=500, blank=True, validators=[URLValidator(schemes=list(WEB_URL_SCHEMES))]
-    )
+    url = models.URLField(max_length=500, blank=True, validators=[validate_web_url])
 
     class Meta:
         abstract = True

@@ -84,7 +84,7 @@ def model(reference: str) -> DecisionModel:
     if version is None:
         return versions[_DEFAULTS[model_id]]
     if version == LATEST:
-        return max(versions.values(), key=lambda m: (m.guideline.published or "", m.version))
+        return model_versions(model_id)[-1]
     if version not in versions:
         raise UnknownVersionError(model_id, version, sorted(versions))
     return versions[version]
