@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,8 @@ class GuidelineVersion:
     key_point: str
     pearl: str
     mechanism: str
+    # A case to show as the model's example (the API documentation's), from model.yaml.
+    example: Mapping[str, Any] | None = None
 
     def decide(self, case: object) -> dict[str, Any]:
         """Return the decision contract (docs/decision-engine.md) for `case`."""
@@ -262,8 +264,11 @@ def load_model(folder: Path) -> tuple[str, list[GuidelineVersion]]:
         Check(field=c["field"], when=_compile(c["when"], folder, "checks"), message=c["message"])
         for c in spec.get("checks", [])
     )
+    example = spec.get("example")
+    if example is not None and not isinstance(example, Mapping):
+        raise GuidelineFileError(f"{folder / 'model.yaml'}: example must be a case (a mapping)")
     versions = [
-        _version(path, model_id, labels, fields, checks)
+        replace(_version(path, model_id, labels, fields, checks), example=example)
         for path in sorted(folder.glob("*.yaml"))
         if path.name not in {"model.yaml", "cases.yaml"}
     ]

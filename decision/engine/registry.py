@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from decision.engine.cases import CaseError, UnknownModelError, shown
-from decision.engine.guidelines import Guideline, load_model
+from decision.engine.guidelines import CaseField, Guideline, load_model
 
 KNOWLEDGE_PACKAGE = "decision.knowledge"
 LATEST = "latest"
@@ -35,6 +35,9 @@ class DecisionModel:
     option_labels: Mapping[str, str]
     decide: Callable[[object], dict[str, Any]]
     guideline: Guideline
+    # The case schema (empty for a model written in Python) and an example case, if any.
+    fields: tuple[CaseField, ...] = ()
+    example: Mapping[str, Any] | None = None
 
     @property
     def version(self) -> str:
@@ -124,6 +127,8 @@ def load_knowledge() -> None:
                         option_labels=version.option_labels,
                         decide=version.decide,
                         guideline=version.guideline,
+                        fields=version.fields,
+                        example=version.example,
                     ),
                     is_default=version.guideline.version == default,
                 )
