@@ -1,4 +1,5 @@
-"""The starter bank: reviewed items on plasma cell disorders, loaded by `setup_demo` and tests."""
+"""The starter bank: reviewed items on plasma cell disorders and on stroke prevention in atrial
+fibrillation, loaded by `setup_demo` and tests."""
 
 from __future__ import annotations
 
