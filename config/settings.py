@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The decide endpoint is documented once per decision model, each with its own case schema.
+    "PREPROCESSING_HOOKS": ["decision.api.one_operation_per_model"],
 }
 
 # Content Security Policy: this origin only, no inline script, no third-party origin anywhere.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -11,14 +15,17 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from decision.engine import CaseError, decide, model_ids
-from decision.knowledge.rrmm_salvage import SEED_CASE
+from decision import engine
+from decision.case_serializers import case_serializer
+from decision.engine import CaseError, DecisionModel, decide, model_ids
+from decision.engine.cases import ROOT
+from decision.engine.registry import LATEST
 
 
 class CanAuthor(permissions.BasePermission):
@@ -29,27 +36,6 @@ class CanAuthor(permissions.BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         return bool(user.is_authenticated and user.has_perm("learners.author_questions"))
-
-
-# The serializers below document the contract only. The engine validates the case, so the API
-# and `manage.py decide` give the same messages for the same mistakes.
-class PriorLineSerializer(serializers.Serializer[Any]):
-    agents = serializers.ListField(child=serializers.CharField(), min_length=1)
-    asct = serializers.BooleanField()
-    best_response = serializers.ChoiceField(["sCR", "CR", "VGPR", "PR", "MR", "SD", "PD"])
-    progressed_on_therapy = serializers.BooleanField()
-    days_from_last_dose_to_progression = serializers.IntegerField(min_value=0, allow_null=True)
-
-
-class CaseSerializer(serializers.Serializer[Any]):
-    prior_lines = PriorLineSerializer(many=True)
-    months_to_relapse = serializers.FloatField(min_value=0)
-    creatinine_clearance = serializers.FloatField(help_text="mL/min, greater than 0")
-    neuropathy_grade = serializers.IntegerField(min_value=0, max_value=4)
-    age = serializers.IntegerField(required=False, min_value=18, max_value=120)
-    sex = serializers.ChoiceField(["female", "male"], required=False)
-    ecog = serializers.IntegerField(required=False, min_value=0, max_value=4)
-    options = serializers.ListField(child=serializers.CharField(), min_length=2)
 
 
 class ReasonSerializer(serializers.Serializer[Any]):
@@ -93,41 +79,135 @@ class CaseErrorSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
 
 
+class DecideSchema(AutoSchema):
+    """The decide operation as documented for one model (see `one_operation_per_model`)."""
+
+    def documented_model(self) -> DecisionModel | None:
+        """Return the default version of the model this operation documents, if any."""
+        model_id = getattr(self.view, "documented_model", "")
+        return engine.model(model_id) if model_id else None
+
+    def get_request_serializer(self) -> Any:
+        chosen = self.documented_model()
+        # A model still written in Python has no schema: its case is any JSON object.
+        if chosen is None or not chosen.fields:
+            return OpenApiTypes.OBJECT
+        return case_serializer(chosen)
+
+    def get_examples(self) -> list[OpenApiExample]:
+        chosen = self.documented_model()
+        if chosen is None or chosen.example is None:
+            return []
+        return [
+            OpenApiExample(
+                "Example case",
+                value=dict(chosen.example),
+                summary=f"A case for {chosen.guideline.title}",
+                request_only=True,
+            )
+        ]
+
+    def get_description(self) -> str:  # type: ignore[override]
+        chosen = self.documented_model()
+        if chosen is None:
+            return super().get_description()
+        schema = (
+            "The body is this model's case, listing the offered options (the schema of its "
+            "default version; the versions of a guideline folder share it)."
+            if chosen.fields
+            else "This model does not describe its case with a schema yet: see its documentation."
+        )
+        return f"Decide a case with {chosen.guideline.title} ({chosen.model_id}). {schema}"
+
+    def get_override_parameters(self) -> list[Any]:
+        chosen = self.documented_model()
+        versions = engine.model_versions(chosen.model_id) if chosen is not None else []
+        listed = "; ".join(
+            f"{v.version}: {v.guideline.title} ({v.guideline.status}, "
+            f"{v.guideline.published or 'undated'})"
+            for v in versions
+        )
+        return [
+            OpenApiParameter(
+                "version",
+                str,
+                enum=[v.version for v in versions] + [LATEST] if versions else None,
+                description="A version of the model, or latest (the newest published); the "
+                "model's default version when left out."
+                + (f" Versions: {listed}." if listed else ""),
+            )
+        ]
+
+
 class DecideView(APIView):
-    """Evaluate a case with a decision model (for example rrmm-salvage)."""
+    """Evaluate a case with a decision model."""
 
     permission_classes = [CanAuthor]
     parser_classes = [JSONParser]
+    schema = DecideSchema()
+    # Set only on the copies of this view that document one model (one_operation_per_model).
+    documented_model = ""
 
     @extend_schema(
-        request=CaseSerializer,
         responses={
             200: DecisionSerializer,
             400: OpenApiResponse(
-                CaseErrorSerializer, description="A case field is missing, unknown or out of range."
+                CaseErrorSerializer,
+                description="The case is malformed JSON, or a case field is missing, unknown, out "
+                "of range or contradicts another; `field` names it.",
             ),
             403: OpenApiResponse(description="Students may not use decision models."),
             404: OpenApiResponse(description="No decision model has this id."),
         },
-        parameters=[
-            OpenApiParameter(
-                "version",
-                str,
-                description="A version of the model (see manage.py decide --list), or latest; "
-                "the model's default version when left out.",
-            )
-        ],
-        examples=[OpenApiExample("First relapse after VTD", value=SEED_CASE, request_only=True)],
-        description="The case schema shown is that of rrmm-salvage; other models define their own.",
     )
     def post(self, request: Request, model_id: str) -> Response:
         if model_id not in model_ids():
             raise NotFound(f"Unknown decision model {model_id!r}; known: {', '.join(model_ids())}.")
         version = request.query_params.get("version", "")
         try:
-            result = decide(f"{model_id}@{version}" if version else model_id, request.data)
+            case = request.data
+        except ParseError as error:
+            # Named as the whole case, as `manage.py decide` names malformed JSON: every 400 of
+            # this endpoint has the documented body.
+            return case_error_response(CaseError(ROOT, None, str(error.detail)))
+        try:
+            result = decide(f"{model_id}@{version}" if version else model_id, case)
         except CaseError as error:
-            return Response(
-                {"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return case_error_response(error)
         return Response(result)
+
+
+def case_error_response(error: CaseError) -> Response:
+    """Return the 400 that names the field, with the words `manage.py decide` prints."""
+    return Response(
+        {"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
+Endpoint = tuple[str, str, str, Callable[..., Any]]
+
+
+def one_operation_per_model(endpoints: list[Endpoint]) -> list[Endpoint]:
+    """Document `POST /api/v1/decision/<model>/` once per registered model (a drf-spectacular
+    preprocessing hook, named in settings.SPECTACULAR_SETTINGS).
+
+    One path per model, rather than one path whose body is a oneOf of every model's case: a
+    client then sees which case schema, example and versions go with which model, and a
+    generated client gets one typed call per model. Routing keeps the one URL pattern, so an
+    unknown model is still a 404 naming the known ones.
+    """
+    documented: list[Endpoint] = []
+    for path, path_regex, method, callback in endpoints:
+        if getattr(callback, "cls", None) is not DecideView:
+            documented.append((path, path_regex, method, callback))
+            continue
+        for model_id in model_ids():
+            documented.append(
+                (
+                    path.replace("{model_id}", model_id),
+                    re.sub(r"\(\?P<model_id>[^)]*\)", re.escape(model_id), path_regex),
+                    method,
+                    DecideView.as_view(documented_model=model_id),
+                )
+            )
+    return documented

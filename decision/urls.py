@@ -6,4 +6,5 @@ from decision import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("generate/", views.generate, name="decision-generate"),
+    path("questions/<id:pk>/case/", views.question_case, name="decision-question-case"),
 ]

@@ -1,20 +1,29 @@
-"""Pages of the decision module for instructors: generate draft questions from a model."""
+"""Pages of the decision module for instructors: generate draft questions from a model, and
+link a question to a model version with its case."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from decision.engine import model_ids
+from decision import engine
+from decision.case_forms import CaseEditor, ModelVersionForm, reference_of
+from decision.engine import CaseError, DecisionModel, model_ids
 from decision.engine.vignettes import generator_ids
 from decision.tasks import generate_questions_task
+from decision.verification import check_question
+from quizbank import access, services
+from quizbank.forms import messages_by_field
+from quizbank.models import Question
 from quizbank.views.authoring import AuthoringRequest, instructor_required
 
 MAX_COUNT = 50
@@ -57,3 +66,74 @@ def generate(request: AuthoringRequest) -> HttpResponse:
         )
         return redirect("decision-generate")
     return render(request, "decision/generate.html", {"form": form})
+
+
+def linked_model(question: Question) -> DecisionModel | None:
+    """Return the model version the question is linked to; None if none, or not registered."""
+    if not question.decision_model:
+        return None
+    try:
+        return engine.model(question.decision_model)
+    except CaseError:
+        return None
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def question_case(request: AuthoringRequest, pk: int) -> HttpResponse:
+    """Link a question to a model version, its case written in inputs made from the schema.
+
+    GET ?model=MODEL@VERSION shows another version's inputs; the engine validates on save, and
+    the link is saved as an edit of the question (a revision, like the question editor's).
+    """
+    question = get_object_or_404(Question.objects.with_full_content(), pk=pk)
+    if not access.can_edit(request.user, question):
+        raise PermissionDenied("You may not edit this question.")
+    params = request.POST if request.method == "POST" else request.GET
+    stored = linked_model(question)
+    chooser = ModelVersionForm(
+        params if "model" in params else None,
+        initial={"model": reference_of(stored) if stored is not None else ""},
+    )
+    chosen = stored if not chooser.is_bound else None
+    if chooser.is_bound and chooser.is_valid():
+        chosen = engine.model(chooser.cleaned_data["model"])
+    editor = None
+    if chosen is not None:
+        data = request.POST if request.method == "POST" else None
+        options = list(question.options.all())
+        editor = CaseEditor(data, model=chosen, options=options, case=question.decision_case)
+        if request.method == "POST" and editor.is_valid() and save_link(request, question, editor):
+            return redirect("decision-question-case", pk=question.pk)
+    context = {
+        "question": question,
+        "chooser": chooser,
+        "editor": editor,
+        "is_unregistered": bool(question.decision_model) and stored is None,
+        "decision_check": check_question(question),
+    }
+    return render(request, "decision/question_case.html", context)
+
+
+def save_link(request: AuthoringRequest, question: Question, editor: CaseEditor) -> bool:
+    """Validate the case with the engine and save the link; on refusal, show why and say False."""
+    reference, case = reference_of(editor.model), editor.case()
+    try:
+        engine.decide(reference, case)
+    except CaseError as error:
+        editor.add_case_error(error)
+        return False
+    base = services.question_content(question)
+    content = dataclasses.replace(base, decision_model=reference, decision_case=case)
+    try:
+        services.update_question(question=question, content=content, by=request.user)
+    except ValidationError as error:
+        editor.non_field_errors.extend(
+            text for texts in messages_by_field(error).values() for text in texts
+        )
+        return False
+    if services.changed_fields(base, content):
+        messages.success(request, f"The question is linked to {reference} with this case.")
+    else:
+        messages.info(request, "Nothing had changed, so nothing was saved.")
+    return True
