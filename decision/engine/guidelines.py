@@ -19,6 +19,7 @@ conditions), so an export could follow.
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,7 +44,15 @@ from decision.engine.cases import (
     required,
     shown,
 )
-from decision.engine.verdicts import VERDICTS, Judgement, Reason, Verdict, decision_json
+from decision.engine.verdicts import (
+    VERDICTS,
+    Judgement,
+    ParamValue,
+    Reason,
+    Verdict,
+    decision_json,
+    spoken,
+)
 
 CASE_FIELD_TYPES = ("integer", "number", "boolean", "choice", "list", "object")
 
@@ -92,15 +101,43 @@ class CaseField:
     fields: tuple[CaseField, ...] = ()
     min_items: int = 0
     is_unique: bool = False
+    # A numbered list of objects: each element also reads its 1-based `number` in expressions.
+    is_numbered: bool = False
 
 
 @dataclass(frozen=True)
 class Check:
-    """A cross-field rule: the case is refused, naming `field`, when `when` holds."""
+    """A cross-field rule: the case is refused, naming `field`, when `when` holds.
+
+    With `each` (a list field), the rule is tried on every element, which expressions read as
+    `item`, and the error names the element's field: `prior_lines[1].maintenance.agents`.
+    """
 
     field: str
     when: cel.Program
     message: str
+    each: str = ""
+    # With `each`: the same rule over the whole list at once, so a valid case costs one run.
+    any_item: cel.Program | None = None
+
+    def failure(self, facts: Mapping[str, Any], context: cel.Context) -> CaseError | None:
+        """Return the error this rule finds in the case's facts (evaluated in `context`)."""
+        if not self.each:
+            if self.when.execute(context) is True:
+                return self._error(self.field, facts.get(self.field))
+            return None
+        if self.any_item is None or self.any_item.execute(context) is not True:
+            return None
+        for index, element in enumerate(facts.get(self.each) or ()):
+            if self.when.execute(_context({**facts, "item": element})) is True:
+                value: Any = element
+                for part in self.field.split("."):
+                    value = value.get(part) if isinstance(value, Mapping) else None
+                return self._error(member(item(self.each, index), self.field), value)
+        return None
+
+    def _error(self, field: str, value: object) -> CaseError:
+        return CaseError(field, value, f"{self.message}; got {shown(value)}")
 
 
 @dataclass(frozen=True)
@@ -118,13 +155,25 @@ class Citation:
 
 @dataclass(frozen=True)
 class Rule:
-    """When `when` holds: the answer (None: no single best answer), or an option's verdict."""
+    """When `when` holds: the answer, or an option's verdict, with the reasons to say why.
+
+    An answer rule names one option or a family of them, best first: the answer is the first
+    offered whose verdict is not `avoid`; None marks a case left to judgement. `params` adds
+    named facts to the reason (a CEL map); `also` lists further reasons, each given when its
+    own `when` holds.
+    """
 
     code: str
     when: cel.Program
     cite: Citation
-    answer: str | None = None
+    answer: tuple[str, ...] | None = None
     verdict: Verdict = "preferred"
+    params: cel.Program | None = None
+    also: tuple[Rule, ...] = ()
+    key_point: str = ""
+    # A verdict rule's reason when its option is preferred but is not the answer: a single best
+    # answer has one preferred option, so the others the guideline supports read `acceptable`.
+    runner_up: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,9 +190,16 @@ class GuidelineVersion:
     wording: Mapping[str, str]
     # The case facts and findings each wording names, in the order it names them.
     wording_params: Mapping[str, tuple[str, ...]]
+    # A code whose wording has variants: the param that picks one (its value, upper-cased,
+    # ends the code the reason carries).
+    wording_variants: Mapping[str, str]
+    constants: Mapping[str, Any]
     key_point: str
     pearl: str
-    mechanism: str
+    # The mechanism of the answer's key drug, by option ("*": whatever the answer).
+    mechanism: Mapping[str, str]
+    # The names each finding's expression reads.
+    reads: Mapping[str, frozenset[str]]
     # A case to show as the model's example (the API documentation's), from model.yaml.
     example: Mapping[str, Any] | None = None
 
@@ -151,26 +207,41 @@ class GuidelineVersion:
         """Return the decision contract (docs/decision-engine.md) for `case`."""
         facts, offered = self._validated(case)
         # Each finding may read the ones before it; the rules then share one compiled context.
+        # Findings join it through a resolver, so adding one does not rebuild the context.
+        context = _context({**self.constants, **facts, "options": list(offered)})
+        # Adding variables rebuilds the context, so findings join it only when one reads them.
+        pending: dict[str, Any] = {}
         for name, program in self.findings:
-            facts[name] = program.execute(facts)
-        context = cel.Context(variables=facts)
-        findings = {name: facts[name] for name, _ in self.findings}
+            if pending and not pending.keys().isdisjoint(self.reads[name]):
+                context.update(pending)
+                pending = {}
+            facts[name] = pending[name] = program.execute(context)
+        context.update(pending)
+        # A finding named with a leading underscore is a working step, left out of the answer.
+        findings = {name: facts[name] for name, _ in self.findings if not name.startswith("_")}
         rule = next(r for r in self.answer_rules if r.when.execute(context) is True)
-        answer = rule.answer if rule.answer in offered else None
-        judged = [self._judge(option, context, facts) for option in offered]
-        judgements = [judgement for judgement, _ in judged]
-        cited = [rule.cite, *(verdict_rule.cite for _, verdict_rule in judged)]
+        judged = {option: self._judge(option, context, facts) for option in offered}
+        family = rule.answer or ()
+        answer = next((o for o in family if o in judged and judged[o][0].verdict != "avoid"), None)
+        judgements = [
+            self._runner_up(judgement, verdict_rule, context, facts)
+            if answer is not None and option != answer and judgement.verdict == "preferred"
+            else judgement
+            for option, (judgement, _, verdict_rule) in judged.items()
+        ]
+        cited = [rule.cite, *(c for _, cites, _ in judged.values() for c in cites)]
+        key = answer or (family[0] if family else "")
         return decision_json(
             model=self.guideline.id,
             answer=answer,
-            reason=self._reason(rule, answer, facts),
+            reason=self._reason(rule, answer, family, offered, facts),
             findings=findings,
             judgements=judgements,
             order=list(self.option_labels),
             wording=self.wording,
-            key_point=self.key_point,
+            key_point=self.wording[rule.key_point] if rule.key_point else self.key_point,
             pearl=self.pearl,
-            mechanism=self.mechanism,
+            mechanism=self.mechanism.get(key, self.mechanism.get("*", "")) if key else "",
             citations=list(dict.fromkeys(c.text(self.guideline.sources) for c in cited)),
         )
 
@@ -183,27 +254,85 @@ class GuidelineVersion:
         for index, option in enumerate(options):
             as_choice(option, item("options", index), labels, what="option")
         offered = distinct([str(o) for o in options], "options")
-        context = cel.Context(variables=facts)
+        context = _context(facts)
         for check in self.checks:
-            if check.when.execute(context) is True:
-                raise CaseError(check.field, facts.get(check.field), check.message)
+            if (error := check.failure(facts, context)) is not None:
+                raise error
         return facts, offered
 
     def _judge(
         self, option: str, context: cel.Context, facts: Mapping[str, Any]
-    ) -> tuple[Judgement, Rule]:
-        """Return the option's verdict and the rule that gave it (the last rule always holds)."""
-        rule = next(r for r in self.verdict_rules[option] if r.when.execute(context) is True)
-        params = {name: facts[name] for name in self.wording_params[rule.code]}
-        return Judgement(option, rule.verdict, (Reason(rule.code, params),)), rule
+    ) -> tuple[Judgement, list[Citation], Rule]:
+        """Return the option's verdict, the citations of the rules that gave its reasons, and
+        the rule that gave the verdict.
 
-    def _reason(self, rule: Rule, answer: str | None, facts: Mapping[str, Any]) -> str:
+        The first rule that holds gives the verdict (the last rule always holds); its `also`
+        reasons follow, each when its own condition holds.
+        """
+        rule = next(r for r in self.verdict_rules[option] if r.when.execute(context) is True)
+        extra = [r for r in rule.also if r.when.execute(context) is True]
+        reasons = tuple(self._reason_of(r, context, facts) for r in (rule, *extra))
+        return Judgement(option, rule.verdict, reasons), [r.cite for r in (rule, *extra)], rule
+
+    def _runner_up(
+        self, judgement: Judgement, rule: Rule, context: cel.Context, facts: Mapping[str, Any]
+    ) -> Judgement:
+        """Return a preferred option that is not the answer as acceptable, said as such."""
+        if not rule.runner_up:
+            return replace(judgement, verdict="acceptable")
+        runner_up = replace(rule, code=rule.runner_up, params=None)
+        first = self._reason_of(runner_up, context, facts)
+        return replace(judgement, verdict="acceptable", reasons=(first, *judgement.reasons[1:]))
+
+    def _reason_of(self, rule: Rule, context: cel.Context, facts: Mapping[str, Any]) -> Reason:
+        """Return the rule's reason: its code (its variant, if worded in variants) and params."""
+        named = {**facts, **(rule.params.execute(context) if rule.params else {})}
+        code = rule.code
+        if code in self.wording_variants:
+            code = f"{code}_{str(named[self.wording_variants[code]]).upper()}"
+        return Reason(code, {name: _param(named[name]) for name in self.wording_params[code]})
+
+    def _reason(
+        self,
+        rule: Rule,
+        answer: str | None,
+        family: tuple[str, ...],
+        offered: tuple[str, ...],
+        facts: Mapping[str, Any],
+    ) -> str:
         if answer is not None:
             return ""
-        if rule.answer is None:
-            return self.wording[rule.code].format_map(facts)
-        label = self.option_labels[rule.answer]
-        return f"The guideline's answer, {label}, is not among the options offered."
+        if not family:
+            params = {k: spoken(_param(v)) for k, v in facts.items()}
+            return self.wording[rule.code].format_map(params)
+        usable = [o for o in family if o in offered]
+        if not usable:
+            labels = " or ".join(self.option_labels[o] for o in family)
+            return f"The guideline's answer, {labels}, is not among the options offered."
+        labels = " or ".join(self.option_labels[o] for o in usable)
+        return (
+            f"The guideline's choice here, {labels}, is to be avoided in this case, as its "
+            "explanation says; no other option takes its place."
+        )
+
+
+def _context(variables: Mapping[str, Any]) -> cel.Context:
+    """Return an evaluation context with the engine's few helper functions."""
+    context = cel.Context(variables=dict(variables))
+    context.add_function("flatten", _flatten)
+    return context
+
+
+def _flatten(lists: list[list[Any]]) -> list[Any]:
+    """CEL `flatten(list_of_lists)`: one list, in order (CEL's core library has no flatten)."""
+    return [element for inner in lists for element in inner]
+
+
+def _param(value: Any) -> ParamValue:
+    """Return a fact as a reason parameter: lists become tuples, whole numbers stay as given."""
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return value  # type: ignore[no-any-return]
 
 
 def _read_fields(
@@ -230,7 +359,10 @@ def _read(case_field: CaseField, value: object, path: str) -> object:
         elements = as_list(value, path, min_items=case_field.min_items)
         read = [_read(case_field.items, e, item(path, i)) for i, e in enumerate(elements)]
         if case_field.is_unique:
-            distinct([json.dumps(e, sort_keys=True) for e in read], path)
+            scalar = case_field.items.type not in {"list", "object"}
+            distinct([str(e) if scalar else json.dumps(e, sort_keys=True) for e in read], path)
+        if case_field.is_numbered:
+            read = [{**e, "number": n} for n, e in enumerate(read, start=1)]  # type: ignore[dict-item]
         return read
     if case_field.type == "boolean":
         return as_bool(value, path)
@@ -261,7 +393,15 @@ def load_model(folder: Path) -> tuple[str, list[GuidelineVersion]]:
     labels = {str(k): str(v) for k, v in spec["options"].items()}
     fields = tuple(_case_field(name, entry) for name, entry in spec["fields"].items())
     checks = tuple(
-        Check(field=c["field"], when=_compile(c["when"], folder, "checks"), message=c["message"])
+        Check(
+            field=c["field"],
+            when=_compile(c["when"], folder, "checks"),
+            message=c["message"],
+            each=str(c.get("each", "")),
+            any_item=_compile(f"{c['each']}.exists(item, {c['when']})", folder, "checks")
+            if c.get("each")
+            else None,
+        )
         for c in spec.get("checks", [])
     )
     example = spec.get("example")
@@ -299,7 +439,7 @@ def _version(
     )
     if guideline.status not in {"teaching", "guideline"}:
         raise GuidelineFileError(f"{path}: status must be teaching or guideline")
-    wording = {str(k): str(v) for k, v in spec["wording"].items()}
+    wording, wording_variants = _wording(spec["wording"], path)
     findings = tuple(
         (str(n), _compile(e, path, f"findings.{n}")) for n, e in spec["findings"].items()
     )
@@ -312,20 +452,35 @@ def _version(
         missing = sorted(set(labels) ^ set(verdict_rules))
         raise GuidelineFileError(f"{path}: verdicts must cover every option; check {missing}")
     for rule in answer_rules:
-        if rule.answer is not None and rule.answer not in labels:
-            raise GuidelineFileError(f"{path}: answer {rule.code} names unknown {rule.answer!r}")
+        if unknown_options := sorted(set(rule.answer or ()) - set(labels)):
+            raise GuidelineFileError(f"{path}: answer {rule.code} names unknown {unknown_options}")
+        if rule.key_point and rule.key_point not in wording:
+            raise GuidelineFileError(f"{path}: answer {rule.code}: no wording {rule.key_point}")
+    for rule in _all_rules((), verdict_rules):
+        if rule.runner_up and rule.runner_up not in wording:
+            raise GuidelineFileError(f"{path}: {rule.code}: no wording {rule.runner_up}")
     # Every case gets an answer (or a reason for none) and every option a verdict: each list
     # ends with a rule that always holds.
     for where, rules in [("answer", answer_rules), *verdict_rules.items()]:
         if not rules or rules[-1].when.source.strip() != "true":
             raise GuidelineFileError(f"{path}: the last rule of {where} must have when: 'true'")
-    names = {f.name for f in fields} | {n for n, _ in findings}
+    constants = dict(spec.get("constants") or {})
+    # A rule's own params may name more: only codes given by such rules may use them.
+    with_params = {r.code for r in _all_rules(answer_rules, verdict_rules) if r.params}
+    names = {f.name for f in fields} | {n for n, _ in findings} | {"options", *constants}
     wording_params: dict[str, tuple[str, ...]] = {}
     for code, text in wording.items():
         named = [n for _, n, _, _ in string.Formatter().parse(text) if n]
-        if unknown := sorted(set(named) - names):
+        base = next((v for v in wording_variants if code.startswith(f"{v}_")), code)
+        if (unknown := sorted(set(named) - names)) and base not in with_params:
             raise GuidelineFileError(f"{path}: wording {code} names unknown {unknown}")
         wording_params[code] = tuple(dict.fromkeys(named))
+    mechanism = spec.get("mechanism", "")
+    mechanisms = (
+        {str(k): str(v) for k, v in mechanism.items()}
+        if isinstance(mechanism, Mapping)
+        else {"*": str(mechanism)}
+    )
     return GuidelineVersion(
         guideline=guideline,
         option_labels=labels,
@@ -336,10 +491,41 @@ def _version(
         verdict_rules=verdict_rules,
         wording=wording,
         wording_params=wording_params,
+        wording_variants=wording_variants,
+        constants=constants,
         key_point=_text(spec, "key_point", path),
         pearl=_text(spec, "pearl", path),
-        mechanism=str(spec.get("mechanism", "")),
+        mechanism=mechanisms,
+        reads={
+            str(n): frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(e)))
+            for n, e in spec["findings"].items()
+        },
     )
+
+
+def _all_rules(
+    answer_rules: Sequence[Rule], verdict_rules: Mapping[str, Sequence[Rule]]
+) -> list[Rule]:
+    rules = [*answer_rules, *(r for rs in verdict_rules.values() for r in rs)]
+    return [*rules, *(a for r in rules for a in r.also)]
+
+
+def _wording(entries: Mapping[str, Any], path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Return every code's text, variants flattened (`CODE_VARIANT`), and each varied code's
+    deciding param."""
+    wording: dict[str, str] = {}
+    variants: dict[str, str] = {}
+    for code, entry in entries.items():
+        if not isinstance(entry, Mapping):
+            wording[str(code)] = str(entry)
+            continue
+        if "by" not in entry:
+            raise GuidelineFileError(f"{path}: wording {code} has variants but no `by`")
+        variants[str(code)] = str(entry["by"])
+        for variant, text in entry.items():
+            if variant != "by":
+                wording[f"{code}_{str(variant).upper()}"] = str(text)
+    return wording, variants
 
 
 def _rule(
@@ -353,18 +539,31 @@ def _rule(
     cite = Citation(**{str(k): str(v) for k, v in entry["cite"].items()})
     if cite.source not in sources:
         raise GuidelineFileError(f"{path}: {where} {code} cites unknown source {cite.source!r}")
-    if code not in wording:
+    # An answer rule's code is worded only when it gives no answer (its text is the reason).
+    is_worded = where != "answer" or entry.get("answer") is None
+    if is_worded and code not in wording and not any(c.startswith(f"{code}_") for c in wording):
         raise GuidelineFileError(f"{path}: {where} {code} has no wording")
     verdict = str(entry.get("verdict", "preferred"))
     if verdict not in VERDICTS:
         raise GuidelineFileError(f"{path}: {where} {code} has unknown verdict {verdict!r}")
     answer = entry.get("answer")
+    family = (answer,) if isinstance(answer, str) else answer
+    also = tuple(
+        _rule({"cite": entry["cite"], **a}, path, f"{where} {code} also", sources, wording)
+        for a in entry.get("also", ())
+    )
     return Rule(
         code=code,
-        when=_compile(str(entry["when"]), path, f"{where} {code}"),
+        when=_compile(str(entry.get("when", "true")), path, f"{where} {code}"),
         cite=cite,
-        answer=None if answer is None else str(answer),
+        answer=None if family is None else tuple(str(o) for o in family),
         verdict=verdict,  # type: ignore[arg-type]
+        params=_compile(entry["params"], path, f"{where} {code} params")
+        if "params" in entry
+        else None,
+        also=also,
+        key_point=str(entry.get("key_point", "")),
+        runner_up=str(entry.get("runner_up", "")),
     )
 
 
@@ -391,6 +590,7 @@ def _case_field(name: str, entry: Mapping[str, Any]) -> CaseField:
         else (),
         min_items=int(entry.get("min_items", 0)),
         is_unique=bool(entry.get("unique", False)),
+        is_numbered=bool(entry.get("numbered", False)),
     )
 
 

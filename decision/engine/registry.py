@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from decision.engine.cases import CaseError, UnknownModelError, shown
-from decision.engine.guidelines import CaseField, Guideline, load_model
+from decision.engine.guidelines import CaseField, Guideline, GuidelineVersion, load_model
 
 KNOWLEDGE_PACKAGE = "decision.knowledge"
 LATEST = "latest"
@@ -42,6 +42,18 @@ class DecisionModel:
     @property
     def version(self) -> str:
         return self.guideline.version
+
+    @classmethod
+    def of(cls, version: GuidelineVersion) -> DecisionModel:
+        """Return the model a guideline folder's version decides as."""
+        return cls(
+            model_id=version.guideline.id,
+            option_labels=version.option_labels,
+            decide=version.decide,
+            guideline=version.guideline,
+            fields=version.fields,
+            example=version.example,
+        )
 
 
 class UnknownVersionError(CaseError):
@@ -121,16 +133,6 @@ def load_knowledge() -> None:
         if (folder / "model.yaml").is_file():
             default, versions = load_model(folder)
             for version in versions:
-                register(
-                    DecisionModel(
-                        model_id=version.guideline.id,
-                        option_labels=version.option_labels,
-                        decide=version.decide,
-                        guideline=version.guideline,
-                        fields=version.fields,
-                        example=version.example,
-                    ),
-                    is_default=version.guideline.version == default,
-                )
+                register(DecisionModel.of(version), is_default=version.guideline.version == default)
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{KNOWLEDGE_PACKAGE}.{module.name}")

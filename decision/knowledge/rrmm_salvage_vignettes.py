@@ -161,10 +161,18 @@ class Line:
     best_response: str
     on_therapy: bool
     days: int | None
+    # Months from the point the stem counts from (ASCT, the end of a fixed course, or the start
+    # of continuous therapy) to this relapse, and from the start of the line to that point.
     months: int
     cycles: int = 0
     maintenance_months: int | None = None  # None: no lenalidomide maintenance
     maintenance_stop: str = ""
+    offset: int = 0
+
+    @property
+    def months_from_start(self) -> int:
+        """Time to relapse as the model defines it: from the start of the line."""
+        return self.months + self.offset
 
     def agents(self) -> list[str]:
         agents = list(self.regimen.agents)
@@ -173,12 +181,29 @@ class Line:
         return agents
 
     def as_case(self) -> Case:
+        """The line as the model reads it: maintenance (IMWG: part of the same line) is judged
+        on its own, so progression on lenalidomide maintenance is not progression on the
+        induction's bortezomib."""
+        if self.maintenance_months is None:
+            return {
+                "agents": self.agents(),
+                "asct": self.asct,
+                "best_response": self.best_response,
+                "progressed_on_therapy": self.on_therapy,
+                "days_from_last_dose_to_progression": self.days,
+            }
         return {
-            "agents": self.agents(),
+            "agents": list(self.regimen.agents),
             "asct": self.asct,
             "best_response": self.best_response,
-            "progressed_on_therapy": self.on_therapy,
-            "days_from_last_dose_to_progression": self.days,
+            "progressed_on_therapy": False,
+            # The induction's last dose came about six weeks before ASCT.
+            "days_from_last_dose_to_progression": self.months * 30 + 45,
+            "maintenance": {
+                "agents": ["lenalidomide"],
+                "progressed_on_therapy": self.on_therapy,
+                "days_from_last_dose_to_progression": self.days,
+            },
         }
 
 
@@ -218,7 +243,7 @@ def _sample(rng: random.Random) -> tuple[Case, str, str]:
     rng.shuffle(options)
     case: Case = {
         "prior_lines": [line.as_case() for line in lines],
-        "months_to_relapse": lines[-1].months,
+        "months_to_relapse": lines[-1].months_from_start,
         "creatinine_clearance": clearance,
         "neuropathy_grade": neuropathy,
         "age": patient.age,
@@ -247,6 +272,8 @@ def _first_line(rng: random.Random, *, is_transplant: bool) -> Line:
             months,
             rng.randint(*FIXED_CYCLES[regimen.abbreviation]),
         )
+        # Induction cycles of three to four weeks, then mobilisation and ASCT: about two months.
+        line.offset = line.cycles + 2
         maintenance_chance = 0.7 if regimen.abbreviation == "VRd" else 0.35
         if rng.random() < maintenance_chance:
             _add_maintenance(rng, line)
@@ -259,7 +286,10 @@ def _first_line(rng: random.Random, *, is_transplant: bool) -> Line:
     if regimen.is_continuous:
         return Line(regimen, False, response, True, 0, months)
     cycles = rng.randint(*FIXED_CYCLES.get(regimen.abbreviation, (12, 12)))
-    return Line(regimen, False, response, False, months * 30 + rng.randint(0, 25), months, cycles)
+    line = Line(regimen, False, response, False, months * 30 + rng.randint(0, 25), months, cycles)
+    # VMP and MPT are given in six-week cycles.
+    line.offset = round(cycles * 6 / 4.345)
+    return line
 
 
 def _add_maintenance(rng: random.Random, line: Line) -> None:
@@ -400,15 +430,18 @@ def _second_line_words(rng: random.Random, p: Patient, line: Line) -> str:
 
 
 def _relapse(rng: random.Random, p: Patient, line: Line, *, is_second: bool) -> str:
-    months = line.months
+    months, total = line.months, line.months_from_start
     if is_second:
         when = f"after {months} months of Rd"
     elif line.asct:
-        when = f"{months} months after ASCT"
+        when = f"{months} months after ASCT ({total} months after starting induction)"
     elif line.regimen.is_continuous:
         when = f"after {months} months of treatment"
     else:
-        when = f"{months} months after completing {line.regimen.abbreviation}"
+        when = (
+            f"{months} months after completing {line.regimen.abbreviation} ({total} months "
+            "after starting it)"
+        )
     last_drug = (
         "lenalidomide"
         if is_second or line.maintenance_months is not None

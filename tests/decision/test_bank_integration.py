@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from decision.knowledge.rrmm_salvage import SEED_CASE
 from decision.verification import check_question
 from learners.models import User
 from quizbank import services
 from quizbank.content import OptionContent
 from quizbank.models import Question, ReviewEvent, Status
+from tests.decision.rrmm import SEED_CASE
 from tests.quizbank.samples import sample_content
 
 pytestmark = pytest.mark.django_db

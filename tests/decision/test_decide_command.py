@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from decision.knowledge.rrmm_salvage import SEED_CASE
+from tests.decision.rrmm import SEED_CASE
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = {**SEED_CASE, "options": ["pomalidomide-dexamethasone", "lenalidomide-dexamethasone"]}

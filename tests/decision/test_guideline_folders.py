@@ -12,7 +12,7 @@ import yaml
 
 from decision.engine import CaseError, UnknownVersionError, decide, model, model_versions
 from decision.engine.guidelines import GuidelineFileError, GuidelineVersion, load_model
-from decision.knowledge.rrmm_salvage import SEED_CASE
+from tests.decision.rrmm import SEED_CASE
 
 TOY = Path(__file__).with_name("toy-guideline")
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "decision" / "knowledge"
@@ -133,7 +133,7 @@ def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
         ("{points} points is low", "{pints} points is low", "names unknown"),
         ("'points >= 5'", "'points >= >= 5'", "findings.is_high"),
         ("verdict: avoid", "verdict: shun", "unknown verdict"),
-        ("answer: act,", "answer: jump,", "unknown 'jump'"),
+        ("answer: act,", "answer: jump,", "unknown ['jump']"),
         (
             "{code: WAIT_WHEN_LOW, when: 'true', answer: wait",
             "{code: WAIT_WHEN_LOW, when: 'false', answer: wait",

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decision.engine import decide
-from decision.knowledge.rrmm_salvage import AGENTS, ORDER, RESPONSES
+from tests.decision.rrmm import AGENTS, ORDER, RESPONSES
 
 EXAMPLES = settings(max_examples=200, deadline=None)
 
@@ -43,6 +43,13 @@ timings = st.one_of(
 )
 prior_lines = st.builds(lambda facts, timing: {**facts, **timing}, line_facts, timings)
 
+
+def relapse_follows_the_last_dose(case: dict[str, Any]) -> bool:
+    """Time to relapse runs from the start of the last line: never shorter than its last gap."""
+    days = case["prior_lines"][-1]["days_from_last_dose_to_progression"]
+    return days is None or days / 30.44 <= case["months_to_relapse"]
+
+
 cases = st.fixed_dictionaries(
     {
         "prior_lines": st.lists(prior_lines, min_size=1, max_size=4),
@@ -56,7 +63,7 @@ cases = st.fixed_dictionaries(
         "sex": st.sampled_from(["female", "male"]),
         "ecog": st.integers(min_value=0, max_value=4),
     },
-)
+).filter(relapse_follows_the_last_dose)
 
 
 def spoken(number: float) -> str:
