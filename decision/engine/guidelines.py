@@ -207,9 +207,8 @@ class GuidelineVersion:
         """Return the decision contract (docs/decision-engine.md) for `case`."""
         facts, offered = self._validated(case)
         # Each finding may read the ones before it; the rules then share one compiled context.
-        # Findings join it through a resolver, so adding one does not rebuild the context.
-        context = _context({**self.constants, **facts, "options": list(offered)})
         # Adding variables rebuilds the context, so findings join it only when one reads them.
+        context = _context({**self.constants, **facts, "options": list(offered)})
         pending: dict[str, Any] = {}
         for name, program in self.findings:
             if pending and not pending.keys().isdisjoint(self.reads[name]):
