@@ -4,7 +4,10 @@ Each model with a vignette writer registers it from its knowledge module (as mod
 themselves with the engine), so adding one never edits this file. A writer takes a seeded
 `random.Random` and returns a case (with its `options`), a stem and a lead-in; this module asks
 the engine for the key and keeps only cases the engine answers with one of the offered options.
-Everything is pure and deterministic: the same model, count and seed give the same items.
+A single-best-answer item has exactly one defensible answer: an offered option the engine also
+finds defensible (`acceptable`) is swapped for one of the model's other options that is not, or
+the case is dropped. Everything is pure and deterministic: the same model, count and seed give
+the same items.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from decision.engine import UnknownModelError, decide, option_label
+from decision.engine import UnknownModelError, decide, model, option_label
 
 Writer = Callable[[random.Random], tuple[dict[str, Any], str, str]]
 
 # Draws allowed per requested item before giving up (unanswerable cases and repeated stems).
 ATTEMPTS_PER_ITEM = 50
+DEFENSIBLE = ("preferred", "acceptable")
 
 _WRITERS: dict[str, Writer] = {}
 
@@ -71,10 +75,11 @@ def generate(model_id: str, *, count: int, seed: int) -> list[GeneratedItem]:
         case, stem, lead_in = write(rng)
         if stem in stems:
             continue
-        decision = decide(model_id, case)
-        answer = decision.get("answer")
-        if not isinstance(answer, str) or answer not in case["options"]:
+        keyed = _single_best_answer(model_id, case, rng)
+        if keyed is None:
             continue
+        case, decision = keyed
+        answer = decision["answer"]
         stems.add(stem)
         options = [(option, option_label(model_id, option)) for option in case["options"]]
         items.append(GeneratedItem(case, stem, lead_in, options, answer, decision))
@@ -84,3 +89,28 @@ def generate(model_id: str, *, count: int, seed: int) -> list[GeneratedItem]:
             f'"{model_id}" in {count * ATTEMPTS_PER_ITEM} draws.'
         )
     return items
+
+
+def _single_best_answer(
+    model_id: str, case: dict[str, Any], rng: random.Random
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Return the case and its decision with one defensible option, the answer; None if the
+    engine gives no offered answer or no swap leaves a single best answer."""
+    decision = decide(model_id, case)
+    answer = decision.get("answer")
+    if not isinstance(answer, str) or answer not in case["options"]:
+        return None
+    also = {o["id"] for o in decision["options"] if o["verdict"] in DEFENSIBLE} - {answer}
+    if not also:
+        return case, decision
+    spare = [o for o in model(model_id).option_labels if o not in case["options"]]
+    rng.shuffle(spare)
+    if len(spare) < len(also):
+        return None
+    options = [spare.pop() if o in also else o for o in case["options"]]
+    swapped = {**case, "options": options}
+    decision = decide(model_id, swapped)
+    defensible = [o["id"] for o in decision["options"] if o["verdict"] in DEFENSIBLE]
+    if decision.get("answer") != answer or defensible != [answer]:
+        return None
+    return swapped, decision

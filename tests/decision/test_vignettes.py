@@ -153,3 +153,29 @@ def test_disabling_neuropathy_follows_bortezomib_or_thalidomide(
 def test_an_unknown_model_is_refused() -> None:
     with pytest.raises(UnknownModelError, match="no-such-model"):
         generate("no-such-model", count=1, seed=1)
+
+
+def test_every_item_has_exactly_one_defensible_option_the_key(
+    items: list[GeneratedItem],
+) -> None:
+    for item in items:
+        defensible = [
+            o["id"] for o in item.decision["options"] if o["verdict"] in ("preferred", "acceptable")
+        ]
+        assert defensible == [item.answer], item.case["options"]
+
+
+def test_where_a_proteasome_inhibitor_doublet_is_the_key_the_other_is_offered_only_if_wrong(
+    items: list[GeneratedItem],
+) -> None:
+    doublets = {"bortezomib-dexamethasone", "carfilzomib-dexamethasone"}
+    switch = [i for i in items if i.decision["findings"]["table_row"] == "switch_to_pi"]
+    assert {i.answer for i in switch} == doublets, "both doublets are keys somewhere"
+    alone = 0
+    for item in switch:
+        verdicts = {o["id"]: o["verdict"] for o in item.decision["options"]}
+        (other,) = doublets - {item.answer}
+        # Bortezomib stays as a distractor only where neuropathy rules it out.
+        assert verdicts.get(other) in (None, "avoid")
+        alone += other not in verdicts
+    assert alone, "without neuropathy the other doublet is swapped out"
