@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from decision.engine.vignettes import GeneratedItem, generate
+from decision.engine.vignettes import GeneratedItem, generate, generator_topic
 from learners.models import User
 from quizbank.content import OptionContent, QuestionContent, ReferenceContent
 from quizbank.importing import find_topic
 from quizbank.models import Question
 from quizbank.services import create_question
 
-DEFAULT_TOPIC = ["Hematology", "Plasma cell disorders", "Relapsed and refractory myeloma"]
-
 
 def generate_questions(
     *, model_id: str, count: int, seed: int, by: User, topic_path: list[str] | None = None
 ) -> list[Question]:
     """Generate `count` vignettes and save the new ones as drafts; return those created."""
-    topic_path = topic_path or DEFAULT_TOPIC
+    topic_path = topic_path or generator_topic(model_id)
     items = generate(model_id, count=count, seed=seed)
     names = [f"{model_id}-s{seed}-{index}" for index in range(1, len(items) + 1)]
     # The names are stable for a seed, so a second run skips what the first one saved.
@@ -67,6 +65,7 @@ def question_content(
         },
         references=[ReferenceContent(citation=c) for c in decision.get("citations", [])],
         tags=["generated", model_id],
-        decision_model=model_id,
+        # The version that keyed it, so the question keeps it when a newer one is published.
+        decision_model=f"{model_id}@{decision['guideline']['version']}",
         decision_case=item.case,
     )

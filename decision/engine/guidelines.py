@@ -55,6 +55,8 @@ from decision.engine.verdicts import (
 )
 
 CASE_FIELD_TYPES = ("integer", "number", "boolean", "choice", "list", "object")
+# The files of a folder that are not versions (vignettes.yaml: decision/engine/templates.py).
+RESERVED_FILES = frozenset({"model.yaml", "cases.yaml", "vignettes.yaml"})
 
 
 class GuidelineFileError(ValueError):
@@ -409,7 +411,7 @@ def load_model(folder: Path) -> tuple[str, list[GuidelineVersion]]:
     versions = [
         replace(_version(path, model_id, labels, fields, checks), example=example)
         for path in sorted(folder.glob("*.yaml"))
-        if path.name not in {"model.yaml", "cases.yaml"}
+        if path.name not in RESERVED_FILES
     ]
     default = str(spec["default_version"])
     if default not in {v.guideline.version for v in versions}:

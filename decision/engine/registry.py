@@ -134,5 +134,18 @@ def load_knowledge() -> None:
             default, versions = load_model(folder)
             for version in versions:
                 register(DecisionModel.of(version), is_default=version.guideline.version == default)
+            if (folder / "vignettes.yaml").is_file():
+                _register_template(folder, list(versions[0].option_labels))
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{KNOWLEDGE_PACKAGE}.{module.name}")
+
+
+def _register_template(folder: Path, options: list[str]) -> None:
+    """Register the vignette writer a folder's vignettes.yaml describes."""
+    # Imported here: vignettes reads the finished decision.engine package, which calls
+    # load_knowledge last.
+    from decision.engine.templates import load_template
+    from decision.engine.vignettes import register_generator
+
+    writer = load_template(folder / "vignettes.yaml", options)
+    register_generator(folder.name, writer, topic=writer.topic)

@@ -13,7 +13,7 @@ the same items.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,15 +26,24 @@ ATTEMPTS_PER_ITEM = 50
 DEFENSIBLE = ("preferred", "acceptable")
 
 _WRITERS: dict[str, Writer] = {}
+_TOPICS: dict[str, tuple[str, ...]] = {}
 
 
-def register_generator(model_id: str, writer: Writer) -> Writer:
-    """Register the vignette writer of `model_id`; its knowledge module calls this on import."""
+def register_generator(model_id: str, writer: Writer, *, topic: Sequence[str]) -> Writer:
+    """Register the vignette writer of `model_id` and the topic path its drafts are filed
+    under; a model folder's vignettes.yaml, or a knowledge module, calls this on loading."""
     existing = _WRITERS.get(model_id)
     if existing is not None and existing is not writer:
         raise RuntimeError(f"A vignette generator for {model_id!r} is registered twice.")
     _WRITERS[model_id] = writer
+    _TOPICS[model_id] = tuple(topic)
     return writer
+
+
+def generator_topic(model_id: str) -> list[str]:
+    """Return the topic path generated drafts of `model_id` are filed under."""
+    generator_for(model_id)
+    return list(_TOPICS[model_id])
 
 
 @dataclass(frozen=True)

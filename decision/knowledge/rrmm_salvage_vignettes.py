@@ -219,7 +219,11 @@ def sample_vignette(rng: random.Random) -> tuple[Case, str, str]:
             return case, stem, lead_in
 
 
-register_generator("rrmm-salvage", sample_vignette)
+register_generator(
+    "rrmm-salvage",
+    sample_vignette,
+    topic=["Hematology", "Plasma cell disorders", "Relapsed and refractory myeloma"],
+)
 
 
 def _sample(rng: random.Random) -> tuple[Case, str, str]:

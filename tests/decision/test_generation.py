@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from decision.engine import decide, option_label
-from decision.generation import DEFAULT_TOPIC, generate_questions
+from decision.engine.vignettes import generator_topic
+from decision.generation import generate_questions
 from decision.tasks import generate_questions_task
 from learners.models import User
 from quizbank.models import Question, Status
@@ -28,8 +29,8 @@ def test_drafts_carry_the_engines_key_and_reasons(instructor: User) -> None:
         assert question.name == f"{MODEL}-s5-{index}"
         assert question.status == Status.DRAFT
         assert question.author == instructor
-        assert question.topic.names() == DEFAULT_TOPIC
-        assert question.decision_model == MODEL
+        assert question.topic.names() == generator_topic("rrmm-salvage")
+        assert question.decision_model == f"{MODEL}@seed-004"
         assert sorted(tag.name for tag in question.tags.all()) == ["generated", MODEL]
         case = question.decision_case
         assert case is not None
@@ -43,6 +44,16 @@ def test_drafts_carry_the_engines_key_and_reasons(instructor: User) -> None:
         assert question.why_correct == reasons[decision["answer"]]
         assert question.key_point == decision["key_point"]
         assert [r.citation for r in question.references.all()] == decision["citations"]
+
+
+def test_a_model_folders_templates_make_drafts_under_their_own_topic(instructor: User) -> None:
+    questions = generate_questions(model_id="af-stroke-prevention", count=2, seed=3, by=instructor)
+
+    for question in questions:
+        assert question.topic.names() == generator_topic("af-stroke-prevention")
+        assert question.decision_model == "af-stroke-prevention@esc-2024"
+        assert question.options.filter(is_correct=True).count() == 1
+        assert question.options.count() == 5
 
 
 def test_running_again_with_the_same_seed_adds_only_new_items(instructor: User) -> None:
