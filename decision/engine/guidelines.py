@@ -57,6 +57,7 @@ from decision.engine.verdicts import (
 CASE_FIELD_TYPES = ("integer", "number", "boolean", "choice", "list", "object")
 # The files of a folder that are not versions (vignettes.yaml: decision/engine/templates.py).
 RESERVED_FILES = frozenset({"model.yaml", "cases.yaml", "vignettes.yaml"})
+CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 class GuidelineFileError(ValueError):
@@ -195,7 +196,6 @@ class GuidelineVersion:
     # A code whose wording has variants: the param that picks one (its value, upper-cased,
     # ends the code the reason carries).
     wording_variants: Mapping[str, str]
-    constants: Mapping[str, Any]
     key_point: str
     pearl: str
     # The mechanism of the answer's key drug, by option ("*": whatever the answer).
@@ -210,7 +210,7 @@ class GuidelineVersion:
         facts, offered = self._validated(case)
         # Each finding may read the ones before it; the rules then share one compiled context.
         # Adding variables rebuilds the context, so findings join it only when one reads them.
-        context = _context({**self.constants, **facts, "options": list(offered)})
+        context = _context({**facts, "options": list(offered)})
         pending: dict[str, Any] = {}
         for name, program in self.findings:
             if pending and not pending.keys().isdisjoint(self.reads[name]):
@@ -440,6 +440,10 @@ def _version(
     )
     if guideline.status not in {"teaching", "guideline"}:
         raise GuidelineFileError(f"{path}: status must be teaching or guideline")
+    constants = dict(spec.get("constants") or {})
+    if lower := sorted(n for n in constants if not CONSTANT_NAME.fullmatch(str(n))):
+        raise GuidelineFileError(f"{path}: constants are named in capitals: {lower}")
+    spec = _inlined(spec, constants)
     wording, wording_variants = _wording(spec["wording"], path)
     findings = tuple(
         (str(n), _compile(e, path, f"findings.{n}")) for n, e in spec["findings"].items()
@@ -465,10 +469,9 @@ def _version(
     for where, rules in [("answer", answer_rules), *verdict_rules.items()]:
         if not rules or rules[-1].when.source.strip() != "true":
             raise GuidelineFileError(f"{path}: the last rule of {where} must have when: 'true'")
-    constants = dict(spec.get("constants") or {})
     # A rule's own params may name more: only codes given by such rules may use them.
     with_params = {r.code for r in _all_rules(answer_rules, verdict_rules) if r.params}
-    names = {f.name for f in fields} | {n for n, _ in findings} | {"options", *constants}
+    names = {f.name for f in fields} | {n for n, _ in findings} | {"options"}
     wording_params: dict[str, tuple[str, ...]] = {}
     for code, text in wording.items():
         named = [n for _, n, _, _ in string.Formatter().parse(text) if n]
@@ -493,7 +496,6 @@ def _version(
         wording=wording,
         wording_params=wording_params,
         wording_variants=wording_variants,
-        constants=constants,
         key_point=_text(spec, "key_point", path),
         pearl=_text(spec, "pearl", path),
         mechanism=mechanisms,
@@ -502,6 +504,29 @@ def _version(
             for n, e in spec["findings"].items()
         },
     )
+
+
+def _inlined(spec: Mapping[str, Any], constants: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the version's spec with each constant written into the expressions as a CEL
+    literal: the context then holds only the case, so building it stays cheap."""
+    if not constants:
+        return dict(spec)
+    names = re.compile(r"(?<![\w.\"])(" + "|".join(map(re.escape, constants)) + r")\b")
+
+    def inline(expression: object) -> str:
+        return names.sub(lambda m: json.dumps(constants[m.group(1)]), str(expression))
+
+    def rule(entry: Mapping[str, Any]) -> dict[str, Any]:
+        changed = {k: inline(v) for k, v in entry.items() if k in ("when", "params")}
+        also = [rule(a) for a in entry.get("also", ())]
+        return {**entry, **changed, **({"also": also} if also else {})}
+
+    return {
+        **spec,
+        "findings": {n: inline(e) for n, e in spec["findings"].items()},
+        "answer": [rule(r) for r in spec["answer"]],
+        "verdicts": {o: [rule(r) for r in rules] for o, rules in spec["verdicts"].items()},
+    }
 
 
 def _all_rules(

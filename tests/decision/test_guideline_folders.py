@@ -134,6 +134,7 @@ def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
         ("'points >= 5'", "'points >= >= 5'", "findings.is_high"),
         ("verdict: avoid", "verdict: shun", "unknown verdict"),
         ("answer: act,", "answer: jump,", "unknown ['jump']"),
+        ("findings:\n", "constants: {high: 5}\nfindings:\n", "named in capitals: ['high']"),
         (
             "{code: WAIT_WHEN_LOW, when: 'true', answer: wait",
             "{code: WAIT_WHEN_LOW, when: 'false', answer: wait",
@@ -162,6 +163,28 @@ def test_a_broken_guideline_file_is_refused_naming_the_entry(
 
     assert message in str(refused.value)
     assert "v1.yaml" in str(refused.value)
+
+
+def test_constants_are_written_into_the_rules_and_not_into_words_or_member_names(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "toy-guideline"
+    folder.mkdir()
+    for name in ("model.yaml", "v1.yaml", "v2.yaml"):
+        (folder / name).write_text((TOY / name).read_text())
+    v1 = folder / "v1.yaml"
+    v1.write_text(
+        v1.read_text()
+        .replace("findings:\n", "constants: {HIGH: 5, FLAGS: [2]}\nfindings:\n", 1)
+        .replace("is_high: 'points >= 5'", "is_high: 'points >= HIGH && !(\"HIGH\" in [score])'")
+        .replace("(flag ? 2 : 0)", "(flag ? FLAGS[0] : 0)", 1)
+    )
+    version = next(v for v in load_model(folder)[1] if v.guideline.version == "v1")
+
+    result = version.decide({"score": 3, "flag": True, "options": ["act", "wait"]})
+
+    assert result["findings"] == {"points": 5, "recent_major": False, "is_high": True}
+    assert "HIGH" not in result["findings"]
 
 
 def test_a_reference_names_a_model_and_optionally_a_version() -> None:
