@@ -44,6 +44,8 @@ from decision.engine.cases import (
     required,
     shown,
 )
+from decision.engine.defines import Define, DefineError, expand
+from decision.engine.defines import parse as parse_defines
 from decision.engine.verdicts import (
     VERDICTS,
     Judgement,
@@ -443,7 +445,11 @@ def _version(
     constants = dict(spec.get("constants") or {})
     if lower := sorted(n for n in constants if not CONSTANT_NAME.fullmatch(str(n))):
         raise GuidelineFileError(f"{path}: constants are named in capitals: {lower}")
-    spec = _inlined(spec, constants)
+    try:
+        defines = parse_defines(spec.get("define") or {})
+        spec = _inlined(spec, constants, defines)
+    except DefineError as error:
+        raise GuidelineFileError(f"{path}: define: {error}") from None
     wording, wording_variants = _wording(spec["wording"], path)
     findings = tuple(
         (str(n), _compile(e, path, f"findings.{n}")) for n, e in spec["findings"].items()
@@ -506,15 +512,20 @@ def _version(
     )
 
 
-def _inlined(spec: Mapping[str, Any], constants: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the version's spec with each constant written into the expressions as a CEL
-    literal: the context then holds only the case, so building it stays cheap."""
-    if not constants:
+def _inlined(
+    spec: Mapping[str, Any], constants: Mapping[str, Any], defines: Mapping[str, Define]
+) -> dict[str, Any]:
+    """Return the version's spec with each definition's calls written out and each constant
+    written in as a CEL literal: the context then holds only the case, so it stays cheap."""
+    if not constants and not defines:
         return dict(spec)
     names = re.compile(r"(?<![\w.\"])(" + "|".join(map(re.escape, constants)) + r")\b")
 
     def inline(expression: object) -> str:
-        return names.sub(lambda m: json.dumps(constants[m.group(1)]), str(expression))
+        expanded = expand(str(expression), defines)
+        if not constants:
+            return expanded
+        return names.sub(lambda m: json.dumps(constants[m.group(1)]), expanded)
 
     def rule(entry: Mapping[str, Any]) -> dict[str, Any]:
         changed = {k: inline(v) for k, v in entry.items() if k in ("when", "params")}
