@@ -118,15 +118,15 @@ RULES = [
         " lenalidomide only",
         case(VRD_ASCT_R_MAINTENANCE),
         DPD,
-        {PD: "not_preferred", RD: "avoid", VD: "not_preferred"},
+        {PD: "not_preferred", RD: "avoid", VD: "acceptable", KD: "acceptable"},
     ),
     ("early relapse after a PI: carfilzomib", case(VTD, months=8), KD, {RD: "not_preferred"}),
     ("early relapse after an IMiD: carfilzomib", case(line("lenalidomide"), months=6), KD, {}),
     (
-        "early relapse after both classes, lenalidomide-refractory: the prior-both row comes first",
+        "relapse soon after a second line: early relapse is defined after first-line therapy only",
         case(VRD, LEN_MAINTENANCE_REFRACTORY, months=6),
         PD,
-        {KD: "acceptable"},
+        {KD: "not_preferred"},
     ),
     (
         "early relapse after both classes, still lenalidomide-sensitive: carfilzomib",
@@ -179,7 +179,7 @@ RULES = [
     ),
     (
         "dialysis counts as severe renal impairment",
-        {**case(VTD, clearance=45), "dialysis": True},
+        {**case(VTD, clearance=20), "dialysis": True},
         VD,
         {RD: "not_preferred"},
     ),
@@ -228,6 +228,15 @@ NO_ANSWER = [
         "The guideline's answer, Carfilzomib plus dexamethasone, is not among",
     ),
     (
+        "daratumumab-Pd called for after one line but the disease is daratumumab-refractory",
+        case(
+            line("daratumumab", "bortezomib", "lenalidomide", "dexamethasone", response="SD"),
+            options=(DPD, PD, VD),
+        ),
+        "The guideline's choice here, Daratumumab, pomalidomide and dexamethasone, is to be"
+        " avoided",
+    ),
+    (
         "pomalidomide called for but the disease is pomalidomide-refractory",
         case(
             VRD,
@@ -235,7 +244,8 @@ NO_ANSWER = [
             line("pomalidomide", "dexamethasone", response="PD"),
             options=(PD, VD, KD),
         ),
-        "The guideline's choice here, Pomalidomide plus dexamethasone, is to be avoided",
+        "The teaching table has no row once the disease is refractory to lenalidomide and to"
+        " pomalidomide",
     ),
 ]
 
@@ -596,3 +606,86 @@ def test_thalidomide_is_imid_exposure_never_lenalidomide_exposure() -> None:
     assert result["findings"]["lenalidomide_refractory"] is False
     assert result["answer"] == RD
     assert '"IMiD-naive" it means lenalidomide-naive' in explanation(result, RD)
+
+
+# Found by an independent clinical review of the data port: each was a wrong key or a second
+# defensible answer before.
+REVIEWED = [
+    (
+        "early relapse after carfilzomib stopped 120 days before: switch class, not Kd again",
+        case(line("carfilzomib", "dexamethasone", days=120), months=10),
+        RD,
+        {KD: "not_preferred"},
+    ),
+    (
+        "bortezomib-refractory early relapse: switch class to lenalidomide, Kd also defensible",
+        case(line("bortezomib", "thalidomide", "dexamethasone", on_therapy=True), months=8),
+        RD,
+        {KD: "acceptable", VD: "avoid"},
+    ),
+    (
+        "thalidomide the only IMiD: a proteasome inhibitor, lenalidomide also defensible",
+        case(line("melphalan", "prednisone", "thalidomide", days=1600), months=70, grade=2),
+        KD,
+        {RD: "acceptable", VD: "avoid"},
+    ),
+    (
+        "dialysis with neuropathy after VMP: lenalidomide reduced, carfilzomib also defensible",
+        {
+            **case(
+                line("bortezomib", "melphalan", "prednisone", days=1090),
+                months=48,
+                clearance=12,
+                grade=2,
+            ),
+            "dialysis": True,
+        },
+        RD,
+        {KD: "acceptable", VD: "avoid"},
+    ),
+    (
+        "severe renal impairment with early relapse: carfilzomib, bortezomib also defensible",
+        case(
+            line("bortezomib", "thalidomide", "dexamethasone", asct=True, days=200),
+            months=12,
+            clearance=20,
+        ),
+        KD,
+        {VD: "acceptable"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "answer", "expected"), REVIEWED, ids=[r[0] for r in REVIEWED]
+)
+def test_the_clinical_reviews_cases(
+    name: str, given: dict[str, Any], answer: str, expected: dict[str, str]
+) -> None:
+    result = decide("rrmm-salvage", given)
+
+    assert result["answer"] == answer
+    assert {k: verdicts(result)[k] for k in expected} == expected
+
+
+def test_refractory_to_lenalidomide_and_pomalidomide_is_beyond_the_table() -> None:
+    given = case(
+        VTD,
+        line("lenalidomide", "dexamethasone", on_therapy=True),
+        line("pomalidomide", "dexamethasone", on_therapy=True),
+        months=30,
+    )
+
+    result = decide("rrmm-salvage", given)
+
+    assert result["answer"] is None
+    assert result["findings"]["table_row"] == "beyond_table"
+    assert verdicts(result)[KD] == "acceptable"
+    assert "pomalidomide-based regimen is preferred" not in explanation(result, KD)
+
+
+def test_a_patient_on_dialysis_has_no_high_creatinine_clearance() -> None:
+    with pytest.raises(CaseError) as raised:
+        decide("rrmm-salvage", {**case(VTD, clearance=85), "dialysis": True})
+
+    assert raised.value.field == "dialysis"

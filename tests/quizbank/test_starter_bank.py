@@ -45,7 +45,8 @@ def test_the_rrmm_salvage_item_carries_every_explanation_section_and_its_case(
     assert question.references.count() >= 2
     assert question.decision_model == "rrmm-salvage"
     assert question.decision_case is not None
-    assert question.decision_case["months_to_relapse"] == 18
+    # Months from the start of VTD: four cycles, ASCT, then relapse 18 months after ASCT.
+    assert question.decision_case["months_to_relapse"] == 24
 
 
 def test_the_lenalidomide_refractory_definition_item_and_summary_are_there(
