@@ -202,24 +202,21 @@ class GuidelineVersion:
     pearl: str
     # The mechanism of the answer's key drug, by option ("*": whatever the answer).
     mechanism: Mapping[str, str]
-    # The names each finding's expression reads.
-    reads: Mapping[str, frozenset[str]]
     # A case to show as the model's example (the API documentation's), from model.yaml.
     example: Mapping[str, Any] | None = None
 
     def decide(self, case: object) -> dict[str, Any]:
         """Return the decision contract (docs/decision-engine.md) for `case`."""
-        facts, offered = self._validated(case)
-        # Each finding may read the ones before it; the rules then share one compiled context.
-        # Adding variables rebuilds the context, so findings join it only when one reads them.
-        context = _context({**facts, "options": list(offered)})
-        pending: dict[str, Any] = {}
+        facts, offered, context = self._validated(case)
+        # Each finding may read the ones before it. Adding a variable would rebuild the whole
+        # context, so findings reach expressions through a resolver instead; a null finding,
+        # which a resolver cannot give, is added as a variable.
+        found: dict[str, Any] = {}
+        context.set_variable_resolver(found.get)
         for name, program in self.findings:
-            if pending and not pending.keys().isdisjoint(self.reads[name]):
-                context.update(pending)
-                pending = {}
-            facts[name] = pending[name] = program.execute(context)
-        context.update(pending)
+            facts[name] = found[name] = program.execute(context)
+            if facts[name] is None:
+                context.add_variable(name, None)
         # A finding named with a leading underscore is a working step, left out of the answer.
         findings = {name: facts[name] for name, _ in self.findings if not name.startswith("_")}
         rule = next(r for r in self.answer_rules if r.when.execute(context) is True)
@@ -248,8 +245,9 @@ class GuidelineVersion:
             citations=list(dict.fromkeys(c.text(self.guideline.sources) for c in cited)),
         )
 
-    def _validated(self, case: object) -> tuple[dict[str, Any], tuple[str, ...]]:
-        """Return the case's facts (optional fields absent: null) and its offered options."""
+    def _validated(self, case: object) -> tuple[dict[str, Any], tuple[str, ...], cel.Context]:
+        """Return the case's facts (optional fields absent: null), its offered options, and the
+        context the checks, findings and rules evaluate in."""
         facts = _read_fields(self.fields, case, ROOT, also=("options",))
         given = as_object(case, ROOT, allowed=[*facts, "options"])
         labels = list(self.option_labels)
@@ -257,11 +255,11 @@ class GuidelineVersion:
         for index, option in enumerate(options):
             as_choice(option, item("options", index), labels, what="option")
         offered = distinct([str(o) for o in options], "options")
-        context = _context(facts)
+        context = _context({**facts, "options": list(offered)})
         for check in self.checks:
             if (error := check.failure(facts, context)) is not None:
                 raise error
-        return facts, offered
+        return facts, offered, context
 
     def _judge(
         self, option: str, context: cel.Context, facts: Mapping[str, Any]
@@ -505,10 +503,6 @@ def _version(
         key_point=_text(spec, "key_point", path),
         pearl=_text(spec, "pearl", path),
         mechanism=mechanisms,
-        reads={
-            str(n): frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(e)))
-            for n, e in spec["findings"].items()
-        },
     )
 
 

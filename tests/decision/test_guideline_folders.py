@@ -187,6 +187,27 @@ def test_constants_are_written_into_the_rules_and_not_into_words_or_member_names
     assert "HIGH" not in result["findings"]
 
 
+def test_a_finding_may_be_null_and_later_rules_still_read_it(tmp_path: Path) -> None:
+    folder = tmp_path / "toy-guideline"
+    folder.mkdir()
+    for name in ("model.yaml", "v1.yaml", "v2.yaml"):
+        (folder / name).write_text((TOY / name).read_text())
+    v1 = folder / "v1.yaml"
+    v1.write_text(
+        v1.read_text()
+        .replace("findings:\n", "findings:\n  given_grade: 'grade'\n", 1)
+        .replace("is_high: 'points >= 5'", "is_high: 'points >= 5 && given_grade == null'")
+    )
+    version = next(v for v in load_model(folder)[1] if v.guideline.version == "v1")
+
+    without = version.decide({"score": 6, "flag": False, "options": ["act", "wait"]})
+    graded = version.decide({"score": 6, "flag": False, "grade": "low", "options": ["act", "wait"]})
+
+    assert without["findings"]["given_grade"] is None
+    assert without["findings"]["is_high"] is True
+    assert graded["findings"]["is_high"] is False
+
+
 def test_a_reference_names_a_model_and_optionally_a_version() -> None:
     assert model("rrmm-salvage").version == "seed-004"
     assert model("rrmm-salvage@seed-004") is model("rrmm-salvage")
