@@ -101,11 +101,15 @@ def load_template(path: Path, options: Sequence[str]) -> TemplateWriter:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(spec, Mapping):
         raise GuidelineFileError(f"{path}: must hold a mapping")
+    if missing := [key for key in ("topic", "case", "stem", "lead_in") if not spec.get(key)]:
+        raise GuidelineFileError(f"{path}: {', '.join(missing)} missing")
     fields = tuple((str(n), s) for n, s in spec["case"].items())
     for name, sampler in fields:
         if not isinstance(sampler, Mapping) or not set(sampler) & set(SAMPLERS):
             raise GuidelineFileError(f"{path}: case.{name} needs one of {SAMPLERS}")
-    words = tuple((str(n), _compile(e, path, f"words.{n}")) for n, e in spec["words"].items())
+    words = tuple(
+        (str(n), _compile(e, path, f"words.{n}")) for n, e in (spec.get("words") or {}).items()
+    )
     stem = tuple(
         Sentence(
             when=_compile(s["when"], path, "stem") if "when" in s else None,

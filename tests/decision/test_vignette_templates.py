@@ -123,6 +123,7 @@ def test_a_template_writes_cases_of_its_fields(tmp_path: Path) -> None:
         ("{said}.", "{unsaid}.", "names unknown ['unsaid']"),
         ("{integer: [0, 10]}", "{uniform: [0, 10]}", "case.score needs one of"),
         ("when: flag", "when: 'flag &&'", "stem"),
+        ('lead_in: ["What now?"]', "", "lead_in missing"),
     ],
 )
 def test_a_broken_template_is_refused_naming_the_entry(
