@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,7 @@ class Check:
         if self.any_item is None or self.any_item.execute(context) is not True:
             return None
         for index, element in enumerate(facts.get(self.each) or ()):
-            if self.when.execute(_context({**facts, "item": element})) is True:
+            if self.when.execute(cel.Context(variables={**facts, "item": element})) is True:
                 value: Any = element
                 for part in self.field.split("."):
                     value = value.get(part) if isinstance(value, Mapping) else None
@@ -255,7 +255,7 @@ class GuidelineVersion:
         for index, option in enumerate(options):
             as_choice(option, item("options", index), labels, what="option")
         offered = distinct([str(o) for o in options], "options")
-        context = _context({**facts, "options": list(offered)})
+        context = cel.Context(variables={**facts, "options": list(offered)})
         for check in self.checks:
             if (error := check.failure(facts, context)) is not None:
                 raise error
@@ -315,18 +315,6 @@ class GuidelineVersion:
             f"The guideline's choice here, {labels}, is to be avoided in this case, as its "
             "explanation says; no other option takes its place."
         )
-
-
-def _context(variables: Mapping[str, Any]) -> cel.Context:
-    """Return an evaluation context with the engine's few helper functions."""
-    context = cel.Context(variables=dict(variables))
-    context.add_function("flatten", _flatten)
-    return context
-
-
-def _flatten(lists: list[list[Any]]) -> list[Any]:
-    """CEL `flatten(list_of_lists)`: one list, in order (CEL's core library has no flatten)."""
-    return [element for inner in lists for element in inner]
 
 
 def _param(value: Any) -> ParamValue:
@@ -448,13 +436,14 @@ def _version(
         spec = _inlined(spec, constants, defines)
     except DefineError as error:
         raise GuidelineFileError(f"{path}: define: {error}") from None
-    wording, wording_variants = _wording(spec["wording"], path)
+    wording, wording_variants, base_of = _wording(spec["wording"], path)
+    worded = set(base_of.values())
     findings = tuple(
         (str(n), _compile(e, path, f"findings.{n}")) for n, e in spec["findings"].items()
     )
-    answer_rules = tuple(_rule(r, path, "answer", sources, wording) for r in spec["answer"])
+    answer_rules = tuple(_rule(r, path, "answer", sources, worded) for r in spec["answer"])
     verdict_rules = {
-        option: tuple(_rule(r, path, f"verdicts.{option}", sources, wording) for r in rules)
+        option: tuple(_rule(r, path, f"verdicts.{option}", sources, worded) for r in rules)
         for option, rules in spec["verdicts"].items()
     }
     if set(verdict_rules) != set(labels):
@@ -479,8 +468,7 @@ def _version(
     wording_params: dict[str, tuple[str, ...]] = {}
     for code, text in wording.items():
         named = [n for _, n, _, _ in string.Formatter().parse(text) if n]
-        base = next((v for v in wording_variants if code.startswith(f"{v}_")), code)
-        if (unknown := sorted(set(named) - names)) and base not in with_params:
+        if (unknown := sorted(set(named) - names)) and base_of[code] not in with_params:
             raise GuidelineFileError(f"{path}: wording {code} names unknown {unknown}")
         wording_params[code] = tuple(dict.fromkeys(named))
     mechanism = spec.get("mechanism", "")
@@ -541,22 +529,26 @@ def _all_rules(
     return [*rules, *(a for r in rules for a in r.also)]
 
 
-def _wording(entries: Mapping[str, Any], path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Return every code's text, variants flattened (`CODE_VARIANT`), and each varied code's
-    deciding param."""
+def _wording(
+    entries: Mapping[str, Any], path: Path
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Return every code's text, variants flattened (`CODE_VARIANT`); each varied code's
+    deciding param; and, for every text, the code rules name it by (its own, or its variant's)."""
     wording: dict[str, str] = {}
     variants: dict[str, str] = {}
+    base_of: dict[str, str] = {}
     for code, entry in entries.items():
         if not isinstance(entry, Mapping):
-            wording[str(code)] = str(entry)
+            wording[str(code)], base_of[str(code)] = str(entry), str(code)
             continue
         if "by" not in entry:
             raise GuidelineFileError(f"{path}: wording {code} has variants but no `by`")
         variants[str(code)] = str(entry["by"])
         for variant, text in entry.items():
             if variant != "by":
-                wording[f"{code}_{str(variant).upper()}"] = str(text)
-    return wording, variants
+                flat = f"{code}_{str(variant).upper()}"
+                wording[flat], base_of[flat] = str(text), str(code)
+    return wording, variants, base_of
 
 
 def _rule(
@@ -564,7 +556,7 @@ def _rule(
     path: Path,
     where: str,
     sources: Mapping[str, str],
-    wording: Mapping[str, str],
+    worded: Collection[str],
 ) -> Rule:
     code = str(entry["code"])
     cite = Citation(**{str(k): str(v) for k, v in entry["cite"].items()})
@@ -572,7 +564,7 @@ def _rule(
         raise GuidelineFileError(f"{path}: {where} {code} cites unknown source {cite.source!r}")
     # An answer rule's code is worded only when it gives no answer (its text is the reason).
     is_worded = where != "answer" or entry.get("answer") is None
-    if is_worded and code not in wording and not any(c.startswith(f"{code}_") for c in wording):
+    if is_worded and code not in worded:
         raise GuidelineFileError(f"{path}: {where} {code} has no wording")
     verdict = str(entry.get("verdict", "preferred"))
     if verdict not in VERDICTS:
@@ -580,7 +572,7 @@ def _rule(
     answer = entry.get("answer")
     family = (answer,) if isinstance(answer, str) else answer
     also = tuple(
-        _rule({"cite": entry["cite"], **a}, path, f"{where} {code} also", sources, wording)
+        _rule({"cite": entry["cite"], **a}, path, f"{where} {code} also", sources, worded)
         for a in entry.get("also", ())
     )
     return Rule(

@@ -130,6 +130,8 @@ def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
     [
         ('source: toy, section: "1.4"}', 'source: nope, section: "1.4"}', "unknown source"),
         ("  WAIT_TOO_LONG: ", "  WAIT_TOO_LONGER: ", "has no wording"),
+        # A longer code's text does not word a shorter one that begins it.
+        ("  WAIT_WHEN_LOW: ", "  WAIT_WHEN_LOW_NOW: ", "WAIT_WHEN_LOW has no wording"),
         ("{points} points is low", "{pints} points is low", "names unknown"),
         ("'points >= 5'", "'points >= >= 5'", "findings.is_high"),
         ("verdict: avoid", "verdict: shun", "unknown verdict"),
