@@ -10,13 +10,27 @@ from pathlib import Path
 import pytest
 
 from decision.engine import DecisionModel, registry
-from decision.engine.guidelines import load_model
+from decision.engine.guidelines import Guideline, load_model
 
 TOY = Path(__file__).with_name("toy-guideline")
 # The example a model's API documentation shows, where the folder gives none.
 TOY_EXAMPLE = {"score": 6, "flag": False, "grade": "low", "options": ["act", "wait", "refer"]}
 
 Register = Callable[..., None]
+
+
+def made_up_guideline(model_id: str, title: str) -> Guideline:
+    """Return the metadata of a made-up model built by hand in a test (no sources, undated)."""
+    return Guideline(
+        id=model_id,
+        version="v1",
+        title=title,
+        status="teaching",
+        published=None,
+        sources={},
+        reviewed_by="",
+        review_due=None,
+    )
 
 
 @pytest.fixture

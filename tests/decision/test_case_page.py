@@ -13,12 +13,11 @@ from pytest_django import DjangoAssertNumQueries
 from reversion.models import Version
 
 from decision.engine import CaseError, DecisionModel
-from decision.engine.guidelines import Guideline
 from learners.models import User
 from quizbank import services
 from quizbank.content import OptionContent
 from quizbank.models import Question, ReviewEvent
-from tests.decision.conftest import Register
+from tests.decision.conftest import Register, made_up_guideline
 from tests.quizbank.samples import sample_content
 
 pytestmark = pytest.mark.django_db
@@ -257,16 +256,7 @@ def test_a_model_without_a_schema_takes_its_case_as_json(
 
 
 def plain_model(decide: Any) -> DecisionModel:
-    guideline = Guideline(
-        id="plain-model",
-        version="v1",
-        title="A model written in Python",
-        status="teaching",
-        published=None,
-        sources={},
-        reviewed_by="",
-        review_due=None,
-    )
+    guideline = made_up_guideline("plain-model", "A model written in Python")
     labels = {"a": "Option a", "b": "Option b", "c": "Option c"}
     return DecisionModel("plain-model", labels, decide, guideline)
 

@@ -10,18 +10,10 @@ from rest_framework import serializers
 
 from decision.case_serializers import UniqueListField, case_serializer
 from decision.engine import DecisionModel
-from decision.engine.guidelines import CaseField, Guideline
+from decision.engine.guidelines import CaseField
+from tests.decision.conftest import made_up_guideline
 
-GUIDELINE = Guideline(
-    id="lines-model",
-    version="v1",
-    title="A made-up model of lines of therapy",
-    status="teaching",
-    published=None,
-    sources={},
-    reviewed_by="",
-    review_due=None,
-)
+GUIDELINE = made_up_guideline("lines-model", "A made-up model of lines of therapy")
 AGENTS = CaseField(
     "agents",
     "list",

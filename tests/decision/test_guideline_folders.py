@@ -125,6 +125,25 @@ def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
     assert refused.value.field == field
 
 
+def toy_with_v1_edited(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    """Return a copy of the toy folder whose v1.yaml has each (old, new) edit made once."""
+    folder = tmp_path / "toy-guideline"
+    folder.mkdir()
+    for name in ("model.yaml", "v1.yaml", "v2.yaml"):
+        (folder / name).write_text((TOY / name).read_text())
+    v1 = folder / "v1.yaml"
+    text = v1.read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    v1.write_text(text)
+    return folder
+
+
+def v1_of(folder: Path) -> GuidelineVersion:
+    return next(v for v in load_model(folder)[1] if v.guideline.version == "v1")
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -152,13 +171,7 @@ def test_a_bad_case_is_refused_naming_the_field(case: Any, field: str) -> None:
 def test_a_broken_guideline_file_is_refused_naming_the_entry(
     tmp_path: Path, old: str, new: str, message: str
 ) -> None:
-    folder = tmp_path / "toy-guideline"
-    folder.mkdir()
-    for name in ("model.yaml", "v1.yaml", "v2.yaml"):
-        (folder / name).write_text((TOY / name).read_text())
-    v1 = folder / "v1.yaml"
-    assert old in v1.read_text()
-    v1.write_text(v1.read_text().replace(old, new, 1))
+    folder = toy_with_v1_edited(tmp_path, (old, new))
 
     with pytest.raises(GuidelineFileError) as refused:
         load_model(folder)
@@ -170,18 +183,14 @@ def test_a_broken_guideline_file_is_refused_naming_the_entry(
 def test_constants_are_written_into_the_rules_and_not_into_words_or_member_names(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "toy-guideline"
-    folder.mkdir()
-    for name in ("model.yaml", "v1.yaml", "v2.yaml"):
-        (folder / name).write_text((TOY / name).read_text())
-    v1 = folder / "v1.yaml"
-    v1.write_text(
-        v1.read_text()
-        .replace("findings:\n", "constants: {HIGH: 5, FLAGS: [2]}\nfindings:\n", 1)
-        .replace("is_high: 'points >= 5'", "is_high: 'points >= HIGH && !(\"HIGH\" in [score])'")
-        .replace("(flag ? 2 : 0)", "(flag ? FLAGS[0] : 0)", 1)
+    version = v1_of(
+        toy_with_v1_edited(
+            tmp_path,
+            ("findings:\n", "constants: {HIGH: 5, FLAGS: [2]}\nfindings:\n"),
+            ("is_high: 'points >= 5'", "is_high: 'points >= HIGH && !(\"HIGH\" in [score])'"),
+            ("(flag ? 2 : 0)", "(flag ? FLAGS[0] : 0)"),
+        )
     )
-    version = next(v for v in load_model(folder)[1] if v.guideline.version == "v1")
 
     result = version.decide({"score": 3, "flag": True, "options": ["act", "wait"]})
 
@@ -190,17 +199,13 @@ def test_constants_are_written_into_the_rules_and_not_into_words_or_member_names
 
 
 def test_a_finding_may_be_null_and_later_rules_still_read_it(tmp_path: Path) -> None:
-    folder = tmp_path / "toy-guideline"
-    folder.mkdir()
-    for name in ("model.yaml", "v1.yaml", "v2.yaml"):
-        (folder / name).write_text((TOY / name).read_text())
-    v1 = folder / "v1.yaml"
-    v1.write_text(
-        v1.read_text()
-        .replace("findings:\n", "findings:\n  given_grade: 'grade'\n", 1)
-        .replace("is_high: 'points >= 5'", "is_high: 'points >= 5 && given_grade == null'")
+    version = v1_of(
+        toy_with_v1_edited(
+            tmp_path,
+            ("findings:\n", "findings:\n  given_grade: 'grade'\n"),
+            ("is_high: 'points >= 5'", "is_high: 'points >= 5 && given_grade == null'"),
+        )
     )
-    version = next(v for v in load_model(folder)[1] if v.guideline.version == "v1")
 
     without = version.decide({"score": 6, "flag": False, "options": ["act", "wait"]})
     graded = version.decide({"score": 6, "flag": False, "grade": "low", "options": ["act", "wait"]})
