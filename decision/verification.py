@@ -13,6 +13,7 @@ from typing import Any
 
 from decision import engine
 from decision.engine import CaseError, UnknownModelError, decide
+from decision.engine.registry import LATEST
 from quizbank.models import Option, Question
 
 
@@ -23,6 +24,7 @@ class OptionVerdict:
     verdict: str
     rank: int
     explanation: str
+    citations: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,12 @@ class DecisionCheck:
         return {verdict.option.pk: verdict for verdict in self.options}
 
 
-def check_question(question: Question) -> DecisionCheck | None:
-    """Run the question's decision model on its case; None when it has no model."""
+def check_question(question: Question, reference: str = "") -> DecisionCheck | None:
+    """Run the question's decision model (or the version `reference` names) on its case; None
+    when it has no model."""
     if not question.decision_model:
         return None
-    model = question.decision_model
+    model = reference or question.decision_model
     options = list(question.options.all())
     keyed = [option for option in options if option.is_correct]
     try:
@@ -83,6 +86,7 @@ def check_question(question: Question) -> DecisionCheck | None:
             verdict=entry["verdict"],
             rank=entry["rank"],
             explanation=entry["explanation"],
+            citations=entry["citations"],
         )
         for entry in output["options"]
     ]
@@ -95,3 +99,44 @@ def check_question(question: Question) -> DecisionCheck | None:
         output=output,
         keyed=keyed,
     )
+
+
+def current_check(question: Question) -> DecisionCheck | None:
+    """The newest version's check of a question linked to an older version of its model; None
+    when the question has no model, or follows the newest version already."""
+    linked = check_question(question)
+    if linked is None or linked.error:
+        return None
+    model_id = linked.output["guideline"]["id"]
+    newest = engine.model(f"{model_id}@{LATEST}")
+    if newest.version == linked.output["guideline"]["version"]:
+        return None
+    return check_question(question, f"{model_id}@{newest.version}")
+
+
+def guideline_snapshot(question: Question) -> dict[str, Any]:
+    """What students are told, beside the explanation, about the guideline a question follows.
+
+    `follows`: the guideline, version, date and sources of the version the question is linked
+    to. `current`, only where the model's newest version does not back the key: what it
+    prefers among the offered options (`option`: the option's id, or null when it leaves the
+    case to judgement), why, and its citations. Empty for a question without a valid link.
+    """
+    linked = check_question(question)
+    if linked is None or linked.error:
+        return {}
+    snapshot: dict[str, Any] = {"follows": linked.output["guideline"]}
+    current = current_check(question)
+    if current is None or current.error:
+        return snapshot
+    answer = current.engine_answer
+    if answer is not None and answer in linked.keyed:
+        return snapshot
+    verdict = current.verdict_by_option.get(answer.pk) if answer is not None else None
+    snapshot["current"] = {
+        "guideline": current.output["guideline"],
+        "option": answer.pk if answer is not None else None,
+        "explanation": verdict.explanation if verdict else current.no_answer_reason,
+        "citations": verdict.citations if verdict else current.output["citations"],
+    }
+    return snapshot

@@ -371,6 +371,10 @@ class _Import:
         changed |= self._write_tags()
         for topic in self.parsed.topics:
             self._write_topic(topic, now=now)
+        linked = [pk for q, _ in self.saved if q.decision_model and (pk := q.pk) in changed]
+        for ids in _chunks(linked):
+            for question in Question.objects.filter(pk__in=ids):
+                services.refresh_guideline_snapshot(question)
         # Like services.update_question: a revision for each saved change, none for drafts.
         shown = [q.pk for q, planned in self.saved if planned.status != Status.DRAFT]
         for ids in _chunks([pk for pk in shown if pk in changed]):

@@ -133,6 +133,11 @@ class Question(models.Model):
     # A reviewer's written reason to publish although the key disagrees with the decision model;
     # cleared whenever the key, the options or the case change.
     decision_override_reason = models.TextField(blank=True)
+    # What students are told about the guideline the question follows, and what the model's
+    # newest version prefers where it does not back the key (decision.verification
+    # .guideline_snapshot), kept from the last save so a changed guideline changes nothing
+    # students see until `manage.py guideline_review --refresh` after review.
+    guideline_snapshot = models.JSONField(default=dict, blank=True)
     decision_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -21,7 +21,7 @@ from reversion.models import Version
 
 from audit.log import record
 from audit.models import AuditEvent
-from decision.verification import check_question
+from decision.verification import check_question, guideline_snapshot
 from learners.models import User
 from quizbank import access
 from quizbank.content import (
@@ -187,6 +187,15 @@ def _write(question: Question, content: QuestionContent) -> None:
         for i, r in enumerate(content.references)
     )
     question.tags.set(ensure_tags(content.tags))
+    refresh_guideline_snapshot(question)
+
+
+def refresh_guideline_snapshot(question: Question) -> None:
+    """Store what students are told about the guideline the question follows (saved)."""
+    snapshot = guideline_snapshot(question)
+    if snapshot != question.guideline_snapshot:
+        question.guideline_snapshot = snapshot
+        Question.objects.filter(pk=question.pk).update(guideline_snapshot=snapshot)
 
 
 def _write_options(question: Question, options: list[OptionContent]) -> None:

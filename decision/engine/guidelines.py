@@ -273,7 +273,9 @@ class GuidelineVersion:
         rule = next(r for r in self.verdict_rules[option] if r.when.execute(context) is True)
         extra = [r for r in rule.also if r.when.execute(context) is True]
         reasons = tuple(self._reason_of(r, context, facts) for r in (rule, *extra))
-        return Judgement(option, rule.verdict, reasons), [r.cite for r in (rule, *extra)], rule
+        cites = [r.cite for r in (rule, *extra)]
+        texts = tuple(dict.fromkeys(c.text(self.guideline.sources) for c in cites))
+        return Judgement(option, rule.verdict, reasons, texts), cites, rule
 
     def _runner_up(
         self, judgement: Judgement, rule: Rule, context: cel.Context, facts: Mapping[str, Any]

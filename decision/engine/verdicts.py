@@ -36,6 +36,8 @@ class Judgement:
     option: str
     verdict: Verdict
     reasons: tuple[Reason, ...]
+    # The full citations of the rules that gave the verdict and its reasons.
+    citations: tuple[str, ...] = ()
 
 
 def spoken(value: ParamValue) -> str:
@@ -95,6 +97,7 @@ def decision_json(
             "rank": rank,
             "explanation": render(judgement.reasons, wording),
             "reasons": [r.as_json() for r in judgement.reasons],
+            "citations": list(judgement.citations),
         }
         for rank, judgement in ranked(judgements, order)
     ]
