@@ -11,6 +11,7 @@ and a month the last 30.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -373,14 +374,8 @@ def bank() -> Bank:
     )
 
 
-def disagreements() -> list[Disagreement]:
+def disagreements(linked: Iterable[Question]) -> list[Disagreement]:
     """Run each linked question's decision model and list those whose key it disagrees with."""
-    linked = (
-        Question.objects.exclude(decision_model="")
-        .exclude(status=Status.RETIRED)
-        .prefetch_related("options")
-        .order_by("pk")
-    )
     return [
         Disagreement(
             question_id=question.pk,

@@ -36,6 +36,7 @@ from config.dashboard import (
     operations,
 )
 from config.models import DashboardSnapshot
+from decision.review import VersionDisagreements, disagreements_by_version, linked_questions
 from learners.progress import DayProgress
 
 # Snapshots older than this are shown with a warning: the job that refreshes them (every 10
@@ -52,6 +53,8 @@ class Costly:
     activity: Activity
     learning: Learning
     disagreements: list[Disagreement]
+    # How many linked keys each version of each model disagrees with.
+    by_version: list[VersionDisagreements]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Page:
     activity: Activity
     learning: Learning
     disagreements: list[Disagreement]
+    by_version: list[VersionDisagreements]
     bank: Bank
     operations: Operations
 
@@ -75,10 +79,12 @@ class Page:
 def compute(*, now: datetime) -> Costly:
     """Compute the costly figures as of `now`."""
     zone = ZoneInfo(settings.TIME_ZONE)
+    linked = list(linked_questions())
     return Costly(
         activity=activity(now=now, zone=zone),
         learning=learning(now=now, zone=zone),
-        disagreements=disagreements(),
+        disagreements=disagreements(linked),
+        by_version=disagreements_by_version(linked),
     )
 
 
@@ -109,6 +115,7 @@ def page(*, now: datetime) -> Page:
         activity=costly.activity,
         learning=costly.learning,
         disagreements=costly.disagreements,
+        by_version=costly.by_version,
         bank=bank(),
         operations=operations(now=now),
     )
@@ -153,6 +160,8 @@ def decode(figures: dict[str, Any]) -> Costly:
             ],
         ),
         disagreements=[Disagreement(**row) for row in figures["disagreements"]],
+        # Snapshots stored before the count per version existed have none.
+        by_version=[VersionDisagreements(**row) for row in figures.get("by_version", [])],
     )
 
 

@@ -8,7 +8,7 @@ model and, to keep the version the question was written against, optionally the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from decision import engine
@@ -38,6 +38,8 @@ class DecisionCheck:
     options: list[OptionVerdict] = field(default_factory=list)
     output: dict[str, Any] = field(default_factory=dict)
     keyed: list[Option] = field(default_factory=list)
+    # The model's newest version's check, beside a link to an older version (check_with_newest).
+    newest: DecisionCheck | None = None
 
     @property
     def disagrees(self) -> bool:
@@ -47,6 +49,12 @@ class DecisionCheck:
     @property
     def verdict_by_option(self) -> dict[int, OptionVerdict]:
         return {verdict.option.pk: verdict for verdict in self.options}
+
+    @property
+    def rows(self) -> list[tuple[OptionVerdict, OptionVerdict | None]]:
+        """Each option's verdict beside the newest version's (None without one)."""
+        newest = self.newest.verdict_by_option if self.newest else {}
+        return [(verdict, newest.get(verdict.option.pk)) for verdict in self.options]
 
 
 def check_question(question: Question, reference: str = "") -> DecisionCheck | None:
@@ -112,6 +120,15 @@ def current_check(question: Question) -> DecisionCheck | None:
     if newest.version == linked.output["guideline"]["version"]:
         return None
     return check_question(question, f"{model_id}@{newest.version}")
+
+
+def check_with_newest(question: Question) -> DecisionCheck | None:
+    """The question's check, with the newest version's beside it where the link is older."""
+    linked = check_question(question)
+    newest = current_check(question)
+    if linked is None or newest is None or newest.error:
+        return linked
+    return replace(linked, newest=newest)
 
 
 def guideline_snapshot(question: Question) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from decision.case_forms import CaseEditor, ModelVersionForm, reference_of
 from decision.engine import CaseError, DecisionModel, model_ids
 from decision.engine.vignettes import generator_ids
 from decision.tasks import generate_questions_task
-from decision.verification import check_question
+from decision.verification import check_with_newest
 from quizbank import access, services
 from quizbank.forms import messages_by_field
 from quizbank.models import Question
@@ -110,7 +110,7 @@ def question_case(request: AuthoringRequest, pk: int) -> HttpResponse:
         "chooser": chooser,
         "editor": editor,
         "is_unregistered": bool(question.decision_model) and stored is None,
-        "decision_check": check_question(question),
+        "decision_check": check_with_newest(question),
     }
     return render(request, "decision/question_case.html", context)
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizbank', '0008_retirement_requests'),
+        ("quizbank", "0008_retirement_requests"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='question',
-            name='guideline_snapshot',
+            model_name="question",
+            name="guideline_snapshot",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

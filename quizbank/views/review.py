@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from decision.verification import check_question
+from decision.verification import check_with_newest
 from learners.models import User
 from quizbank import access, reports, retirement, services
 from quizbank.forms import CommentForm, QuestionImageForm, messages_by_field
@@ -50,7 +50,7 @@ def render_detail(
         "actions": services.question_actions(question=question, by=request.user),
         "comment_form": comment_form or CommentForm(),
         "image_form": QuestionImageForm(),
-        "decision_check": check_question(question),
+        "decision_check": check_with_newest(question),
         "workflow_errors": workflow_errors or [],
         "events": list(events),
         "retirement_requests": list(

@@ -19,6 +19,7 @@ from reversion.models import Version
 from config import dashboard as figures
 from config.models import DashboardSnapshot
 from config.snapshots import KEEP_SNAPSHOTS, compute, page, refresh_snapshot
+from decision.review import linked_questions
 from learners.models import Mode, PracticeSession, Response, SessionItem, User
 from learners.roles import Role
 from quizbank import services
@@ -228,9 +229,10 @@ def test_the_bank_counts_statuses_and_lists_queue_reports_and_disagreements(
     assert bank.queue[0].submitted_at == NOW - timedelta(days=9)
     assert bank.open_reports == 2
     assert [report.text for report in bank.reports] == ["Typo in B.", "Key is wrong?"]
-    assert [(d.question_id, d.status, d.is_overridden) for d in figures.disagreements()] == [
-        (newer.pk, "In review", False)
-    ]
+    assert [
+        (d.question_id, d.status, d.is_overridden)
+        for d in figures.disagreements(linked_questions())
+    ] == [(newer.pk, "In review", False)]
 
 
 def statistics(asked: Question, version: Version, **values: Any) -> ItemStatistics:

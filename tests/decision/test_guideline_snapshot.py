@@ -6,16 +6,28 @@ The toy guideline's two editions differ at 5 points: v1 acts, v2 waits.
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
+from config.snapshots import refresh_snapshot
 from decision.engine import DecisionModel
+from decision.engine.guidelines import load_model
+from decision.review import (
+    describe,
+    disagreements_by_version,
+    linked_questions,
+    pending_changes,
+)
 from decision.verification import guideline_snapshot
 from learners.models import User
 from quizbank import services
 from quizbank.content import OptionContent
 from quizbank.models import Question, Status
+from tests.decision.conftest import TOY, Register
 from tests.learners.pages import Learner, item_url
 from tests.quizbank.samples import sample_content
 
@@ -124,3 +136,82 @@ def test_the_student_sees_the_version_and_the_note_only_after_answering(
     assert "5 points is low, so wait." in after
     assert f"{V2_SOURCE} Section 1.4." in after
     assert f'<li class="guideline-source">{V1_SOURCE}</li>' in after
+
+
+def test_the_authoring_page_shows_both_versions_verdicts_side_by_side(
+    toy_model: DecisionModel, instructor: User, client_for: Any
+) -> None:
+    question = toy_question(instructor, link="toy-guideline@v1", score=5)
+
+    html = client_for(instructor).get(f"/authoring/questions/{question.pk}/").content.decode()
+
+    assert "Verdict under the newest version, v2 (Toy guideline, second edition)" in html
+    assert '<td class="newest-verdict">preferred: 5 points is low, so wait.</td>' in html
+    assert '<td class="newest-verdict">not_preferred: Acting is not needed here.</td>' in html
+    assert "<strong>prefers B</strong>, not the key" in html
+
+
+def test_a_new_version_lists_the_items_it_would_change_and_changes_nothing_until_reviewed(
+    instructor: User, register_models: Register
+) -> None:
+    _, (v1, v2) = load_model(TOY)
+    register_models(DecisionModel.of(v1), default="v1")
+    backed = toy_question(instructor, link="toy-guideline", score=8)
+    changed = toy_question(instructor, link="toy-guideline", score=5)
+    assert "current" not in changed.guideline_snapshot
+    assert pending_changes() == []
+
+    register_models(DecisionModel.of(v2))
+
+    pending = pending_changes()
+    assert [(p.question_id, p.changes) for p in pending] == [
+        (changed.pk, ["gains a 'Current guidelines' note from toy-guideline@v2"])
+    ]
+    counts = disagreements_by_version(linked_questions())
+    assert [(c.version, c.checked, c.disagreeing) for c in counts] == [("v1", 2, 0), ("v2", 2, 1)]
+    # Students still see what was reviewed until the review is done.
+    changed.refresh_from_db()
+    assert "current" not in changed.guideline_snapshot
+
+    out = StringIO()
+    call_command("guideline_review", "--refresh", stdout=out)
+
+    assert "toy-guideline@v2 (Toy guideline, second edition): 1 of 2 linked keys" in out.getvalue()
+    assert f"#{changed.pk} " in out.getvalue() and f"#{backed.pk} " not in out.getvalue()
+    assert "Stored the guidelines' current wording on 1 item(s)." in out.getvalue()
+    changed.refresh_from_db()
+    assert changed.guideline_snapshot["current"]["guideline"]["version"] == "v2"
+    assert pending_changes() == []
+
+
+def test_the_dashboard_counts_the_keys_each_version_disagrees_with(
+    toy_model: DecisionModel, instructor: User, admin_user: User, client_for: Any
+) -> None:
+    toy_question(instructor, link="toy-guideline@v1", score=5)
+    refresh_snapshot(now=timezone.now())
+
+    html = client_for(admin_user).get("/admin/").content.decode()
+
+    table = html[html.index('id="disagreements-by-version"') :]
+    row = '<th scope="row">toy-guideline@{}</th><td>Toy guideline, {} edition</td>{}'
+    assert row.format("v2", "second", "<td>1</td><td>1</td>") in table
+    assert row.format("v1", "first", "<td>1</td><td>0</td>") in table
+
+
+def test_each_kind_of_change_is_said_in_words() -> None:
+    v1 = {"id": "m", "version": "v1", "title": "One"}
+    v2 = {"id": "m", "version": "v2", "title": "Two"}
+    note = {"guideline": v2, "option": 1, "explanation": "Why.", "citations": []}
+
+    assert describe({"follows": v1}, {"follows": v1}) == []
+    assert describe({"follows": v1}, {"follows": v2}) == ["follows m@v2 instead of m@v1"]
+    assert describe({"follows": v1}, {"follows": {**v1, "title": "One, revised"}}) == [
+        "the title, date or sources of m@v1 change"
+    ]
+    assert describe({"follows": v1, "current": note}, {"follows": v1}) == [
+        "loses its 'Current guidelines' note"
+    ]
+    assert describe(
+        {"follows": v1, "current": note}, {"follows": v1, "current": {**note, "option": 2}}
+    ) == ["its 'Current guidelines' note changes (m@v2)"]
+    assert describe({}, {"follows": v1}) == ["follows m@v1 instead of no guideline"]
