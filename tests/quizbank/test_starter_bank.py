@@ -43,7 +43,9 @@ def test_the_rrmm_salvage_item_carries_every_explanation_section_and_its_case(
     assert "ASPIRE" in question.evidence
     assert "lenalidomide" in question.evidence.split("ASPIRE", 1)[1][:200].lower()
     assert question.references.count() >= 2
-    assert question.decision_model == "rrmm-salvage"
+    # Linked to the version it follows, which its explanation names.
+    assert question.decision_model == "rrmm-salvage@seed-004"
+    assert question.guideline_snapshot["follows"]["version"] == "seed-004"
     assert question.decision_case is not None
     # Months from the start of VTD: four cycles, ASCT, then relapse 18 months after ASCT.
     assert question.decision_case["months_to_relapse"] == 24
@@ -125,3 +127,37 @@ def test_the_key_is_not_authored_in_one_place() -> None:
         for question in questions
     )
     assert max(positions.values()) <= len(questions) / 2, positions
+
+
+def text_of(question: Question) -> str:
+    """Everything a student reads of a question after answering, as one string."""
+    parts = [question.stem, question.lead_in]
+    parts += [f"{o.text} {o.why_not}" for o in question.options.all()]
+    parts += [text for _, _, text in question.explanation_sections()]
+    parts += [r.citation for r in question.references.all()]
+    return "\n".join(parts)
+
+
+def test_the_clinical_reviews_corrections_are_in_the_bank(starter_bank: None) -> None:
+    def named(name: str) -> Question:
+        return Question.objects.get(name=name)
+
+    # CAR-T cells from first relapse: cilta-cel after one line in lenalidomide-refractory disease.
+    third_line = text_of(named("len-refractory-pi-exposed-third-line"))
+    assert "one or more prior lines including a PI and an IMiD" in third_line
+    assert "CARTITUDE-4" in third_line and "triple-class exposed**), BCMA" not in third_line
+    # One definition of early relapse, the decision model's (ER18, from the start of therapy).
+    early = text_of(named("early-relapse-carfilzomib"))
+    assert "within 18 months of **starting first-line therapy**" in early
+    assert "under about 12 months after ASCT, or under 18 months" not in early
+    assert "t(4;14), is an early, high-risk relapse" not in early
+    # The 2025 IMS/IMWG definition: t(4;14) alone is not high risk.
+    fish = named("high-risk-fish-t4-14")
+    assert fish.correct_options()[0].text == "Deletion 17p (del(17p))"
+    assert "only together with a chromosome 1 abnormality" in text_of(fish)
+    assert "JCO-24-01893" in text_of(fish)
+    # A why-not names only facts of the stem; a normal haemoglobin is not called high.
+    assert "paraprotein is falling" not in text_of(named("daratumumab-blood-bank-interference"))
+    poems = text_of(named("poems-syndrome-vegf"))
+    assert "haemoglobin 158 g/L" in poems
+    assert "high haemoglobin" not in poems and "thrombocytosis and erythrocytosis" not in poems
