@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from decision.engine import split_reference
 from decision.engine.vignettes import GeneratedItem, generate, generator_topic
 from learners.models import User
 from quizbank.content import OptionContent, QuestionContent, ReferenceContent
@@ -15,10 +16,14 @@ from quizbank.services import create_question
 def generate_questions(
     *, model_id: str, count: int, seed: int, by: User, topic_path: list[str] | None = None
 ) -> list[Question]:
-    """Generate `count` vignettes and save the new ones as drafts; return those created."""
+    """Generate `count` vignettes of the model version `model_id` names ("id" or
+    "id@version") and save the new ones as drafts; return those created."""
+    reference, (model_id, version) = model_id, split_reference(model_id)
     topic_path = topic_path or generator_topic(model_id)
-    items = generate(model_id, count=count, seed=seed)
-    names = [f"{model_id}-s{seed}-{index}" for index in range(1, len(items) + 1)]
+    items = generate(reference, count=count, seed=seed)
+    # A named version is part of the name, so two versions' drafts of one seed both stay.
+    prefix = f"{model_id}@{version}" if version else model_id
+    names = [f"{prefix}-s{seed}-{index}" for index in range(1, len(items) + 1)]
     # The names are stable for a seed, so a second run skips what the first one saved.
     topic = find_topic(topic_path)
     existing = (

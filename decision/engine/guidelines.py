@@ -171,6 +171,8 @@ class Rule:
     code: str
     when: cel.Program
     cite: Citation
+    # The citation in full (source, section, grade), written once when the file loads.
+    cited: str = ""
     answer: tuple[str, ...] | None = None
     verdict: Verdict = "preferred"
     params: cel.Program | None = None
@@ -227,9 +229,9 @@ class GuidelineVersion:
             self._runner_up(judgement, verdict_rule, context, facts)
             if answer is not None and option != answer and judgement.verdict == "preferred"
             else judgement
-            for option, (judgement, _, verdict_rule) in judged.items()
+            for option, (judgement, verdict_rule) in judged.items()
         ]
-        cited = [rule.cite, *(c for _, cites, _ in judged.values() for c in cites)]
+        cited = [rule.cited, *(c for judgement, _ in judged.values() for c in judgement.citations)]
         key = answer or (family[0] if family else "")
         return decision_json(
             model=self.guideline.id,
@@ -242,7 +244,7 @@ class GuidelineVersion:
             key_point=self.wording[rule.key_point] if rule.key_point else self.key_point,
             pearl=self.pearl,
             mechanism=self.mechanism.get(key, self.mechanism.get("*", "")) if key else "",
-            citations=list(dict.fromkeys(c.text(self.guideline.sources) for c in cited)),
+            citations=list(dict.fromkeys(cited)),
         )
 
     def _validated(self, case: object) -> tuple[dict[str, Any], tuple[str, ...], cel.Context]:
@@ -263,9 +265,9 @@ class GuidelineVersion:
 
     def _judge(
         self, option: str, context: cel.Context, facts: Mapping[str, Any]
-    ) -> tuple[Judgement, list[Citation], Rule]:
-        """Return the option's verdict, the citations of the rules that gave its reasons, and
-        the rule that gave the verdict.
+    ) -> tuple[Judgement, Rule]:
+        """Return the option's verdict (with the citations of the rules that gave its reasons)
+        and the rule that gave the verdict.
 
         The first rule that holds gives the verdict (the last rule always holds); its `also`
         reasons follow, each when its own condition holds.
@@ -273,9 +275,8 @@ class GuidelineVersion:
         rule = next(r for r in self.verdict_rules[option] if r.when.execute(context) is True)
         extra = [r for r in rule.also if r.when.execute(context) is True]
         reasons = tuple(self._reason_of(r, context, facts) for r in (rule, *extra))
-        cites = [r.cite for r in (rule, *extra)]
-        texts = tuple(dict.fromkeys(c.text(self.guideline.sources) for c in cites))
-        return Judgement(option, rule.verdict, reasons, texts), cites, rule
+        texts = tuple(dict.fromkeys(r.cited for r in (rule, *extra)))
+        return Judgement(option, rule.verdict, reasons, texts), rule
 
     def _runner_up(
         self, judgement: Judgement, rule: Rule, context: cel.Context, facts: Mapping[str, Any]
@@ -289,7 +290,7 @@ class GuidelineVersion:
 
     def _reason_of(self, rule: Rule, context: cel.Context, facts: Mapping[str, Any]) -> Reason:
         """Return the rule's reason: its code (its variant, if worded in variants) and params."""
-        named = {**facts, **(rule.params.execute(context) if rule.params else {})}
+        named = {**facts, **rule.params.execute(context)} if rule.params else facts
         code = rule.code
         if code in self.wording_variants:
             code = f"{code}_{str(named[self.wording_variants[code]]).upper()}"
@@ -581,6 +582,7 @@ def _rule(
         code=code,
         when=_compile(str(entry.get("when", "true")), path, f"{where} {code}"),
         cite=cite,
+        cited=cite.text(sources),
         answer=None if family is None else tuple(str(o) for o in family),
         verdict=verdict,  # type: ignore[arg-type]
         params=_compile(entry["params"], path, f"{where} {code} params")

@@ -148,4 +148,4 @@ def _register_template(folder: Path, options: list[str]) -> None:
     from decision.engine.vignettes import register_generator
 
     writer = load_template(folder / "vignettes.yaml", options)
-    register_generator(folder.name, writer, topic=writer.topic)
+    register_generator(folder.name, writer, topic=writer.topic, check=writer.check)

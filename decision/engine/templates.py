@@ -11,6 +11,10 @@
                case fields or words
     lead_in:   lead-ins to draw from
     options:   how many of the model's options to offer (all, in a random order, by default)
+    reads:     how a reviewer reads the facts back from a written stem, to check it against its
+               case (`generate_questions --report`): {field, pattern} takes the pattern's first
+               group as the field's value ({values: {word: value}} maps words to values);
+               {field, mentions} says a boolean field is true exactly when the pattern occurs
 
 The writer is registered with decision.engine.vignettes like a Python one, so generation (keys,
 one defensible answer, distinct stems) is the same for both.
@@ -19,6 +23,7 @@ one defensible answer, distinct stems) is the same for both.
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +46,35 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One fact a reviewer reads back from a stem: a field's value, or whether it is mentioned."""
+
+    field: str
+    pattern: re.Pattern[str]
+    is_mention: bool
+    values: Mapping[str, Any]
+
+    def problem(self, case: Mapping[str, Any], stem: str) -> str | None:
+        """Return how the stem contradicts the case on this field, or None."""
+        found = self.pattern.search(stem)
+        expected = case.get(self.field)
+        if self.is_mention:
+            if bool(found) != bool(expected):
+                said = "mentions" if found else "does not mention"
+                return f"the stem {said} {self.field}, which the case gives as {expected}"
+            return None
+        if found is None:
+            return f"the stem does not give {self.field}"
+        text = found.group(1)
+        value: Any = self.values.get(text, text)
+        if isinstance(expected, int | float) and not isinstance(expected, bool):
+            value = float(value)
+        if value != expected:
+            return f"the stem gives {self.field} as {text}, the case as {expected}"
+        return None
+
+
+@dataclass(frozen=True)
 class TemplateWriter:
     """A vignette writer read from a folder: draw a case, then write its stem and lead-in."""
 
@@ -52,6 +86,11 @@ class TemplateWriter:
     options: tuple[str, ...]
     option_count: int
     topic: tuple[str, ...]
+    reads: tuple[Reading, ...] = ()
+
+    def check(self, case: dict[str, Any], stem: str, lead_in: str) -> list[str]:
+        """Read the stem back against its case (the `reads` of vignettes.yaml)."""
+        return [p for r in self.reads if (p := r.problem(case, stem)) is not None]
 
     def __call__(self, rng: random.Random) -> tuple[dict[str, Any], str, str]:
         case = self._case(rng)
@@ -127,6 +166,7 @@ def load_template(path: Path, options: Sequence[str]) -> TemplateWriter:
     if not 2 <= count <= len(options):
         raise GuidelineFileError(f"{path}: options must be between 2 and {len(options)}")
     return TemplateWriter(
+        reads=tuple(_reading(entry, path, known) for entry in spec.get("reads") or ()),
         fields=fields,
         ensure=tuple(_compile(e, path, "ensure") for e in spec.get("ensure", ())),
         words=words,
@@ -135,6 +175,27 @@ def load_template(path: Path, options: Sequence[str]) -> TemplateWriter:
         options=tuple(options),
         option_count=count,
         topic=tuple(str(t) for t in spec["topic"]),
+    )
+
+
+def _reading(entry: Mapping[str, Any], path: Path, fields: set[str]) -> Reading:
+    field = str(entry.get("field", ""))
+    if field not in fields:
+        raise GuidelineFileError(f"{path}: reads: {field!r} is not a case field")
+    pattern = entry.get("mentions", entry.get("pattern"))
+    if not pattern:
+        raise GuidelineFileError(f"{path}: reads.{field} needs a pattern or mentions")
+    try:
+        compiled = re.compile(str(pattern))
+    except re.error as error:
+        raise GuidelineFileError(f"{path}: reads.{field}: {error}") from None
+    if "pattern" in entry and compiled.groups < 1:
+        raise GuidelineFileError(f"{path}: reads.{field}: the pattern needs a group to read")
+    return Reading(
+        field=field,
+        pattern=compiled,
+        is_mention="mentions" in entry,
+        values=dict(entry.get("values") or {}),
     )
 
 

@@ -9,6 +9,7 @@ it writes is one a clinician would recognise, and it reaches every branch of the
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +152,8 @@ class Patient:
             His="Her" if f else "His",
             since="{since}",
             nth="{nth}",
+            hb="{hb}",
+            calcium="{calcium}",
         )
 
 
@@ -219,10 +222,16 @@ def sample_vignette(rng: random.Random) -> tuple[Case, str, str]:
             return case, stem, lead_in
 
 
+def _check(case: Case, stem: str, lead_in: str) -> list[str]:
+    return check_vignette(case, stem, lead_in)
+
+
 register_generator(
     "rrmm-salvage",
     sample_vignette,
     topic=["Hematology", "Plasma cell disorders", "Relapsed and refractory myeloma"],
+    # Defined below, with the patterns it reads the stem with.
+    check=_check,
 )
 
 
@@ -241,9 +250,11 @@ def _sample(rng: random.Random) -> tuple[Case, str, str]:
         lines.append(_second_line_rd(rng))
     neuropathy = _neuropathy_grade(rng, lines)
     creatinine_mg, clearance = _renal_function(rng, patient)
-    options = list(DOUBLETS)
-    if rng.random() < 0.5:
-        options.append(rng.choice(POMALIDOMIDE_TRIPLETS))
+    # Four or five of the model's options: the doublets, where most answers of this version
+    # lie, with one sometimes left out, and up to two pomalidomide triplets.
+    doublets = rng.sample(DOUBLETS, rng.choice((3, 4, 4)))
+    triplets = rng.sample(POMALIDOMIDE_TRIPLETS, rng.choice((4, 5)) - len(doublets))
+    options = [*doublets, *triplets]
     rng.shuffle(options)
     case: Case = {
         "prior_lines": [line.as_case() for line in lines],
@@ -378,7 +389,10 @@ def _stem(
             )
         )
     )
-    return " ".join(sentences)
+    # The history and the relapse come first; the findings after them in any order.
+    findings = sentences[-3:]
+    rng.shuffle(findings)
+    return " ".join([*sentences[:-3], *findings])
 
 
 def _history(rng: random.Random, p: Patient, line: Line) -> str:
@@ -457,13 +471,144 @@ def _relapse(rng: random.Random, p: Patient, line: Line, *, is_second: bool) -> 
         status = f", {line.days} days after the last dose of {last_drug},"
     else:
         status = ","
-    low, high = rng.randint(2, 6), rng.randint(10, 28)
     protein = p.isotype.split("-")[0]
-    return rng.choice(
-        (
-            f"Now, {when}{status} {p.words('{his}')} serum {protein} M-protein has risen on two "
-            f"tests from {low} g/L to {high} g/L.",
-            f"Now, {when}{status} the paraprotein has risen from {low} g/L to {high} g/L and "
-            f"haemoglobin is {rng.randint(92, 118)} g/L.",
+    high = rng.randint(10, 28)
+    his = p.words("{his}")
+    if line.best_response in ("sCR", "CR"):
+        # After a complete response there is no paraprotein to rise from: it reappears.
+        rise = rng.choice(
+            (
+                f"serum immunofixation has turned positive again and {his} {protein} "
+                f"M-protein has reappeared, now {high} g/L on two tests.",
+                f"the {protein} paraprotein, undetectable since the complete response, has "
+                f"reappeared and measures {high} g/L on repeat testing.",
+            )
         )
-    )
+    else:
+        low = rng.randint(2, 6)
+        rise = rng.choice(
+            (
+                f"{his} serum {protein} M-protein has risen on two tests from {low} g/L to "
+                f"{high} g/L.",
+                f"the paraprotein has risen from {low} g/L to {high} g/L on two tests.",
+            )
+        )
+    return f"Now, {when}{status} {rise}" + _presentation(rng, p)
+
+
+# How the relapse shows itself, beyond the paraprotein (none of it changes the answer).
+PRESENTATIONS = (
+    "",
+    " {He} feels well; the rise was found at a routine clinic visit.",
+    " {He} has new pain in the lower back, and MRI shows a new lesion in the L3 vertebral body.",
+    " {He} reports a month of aching ribs, and low-dose whole-body CT shows two new lytic lesions.",
+    " {He} is more tired than usual, and haemoglobin has fallen from 128 g/L to {hb} g/L.",
+    " {He} is thirsty and constipated; corrected calcium is {calcium} mmol/L.",
+)
+
+
+def _presentation(rng: random.Random, p: Patient) -> str:
+    text = rng.choice(PRESENTATIONS)
+    hb, calcium = rng.randint(88, 109), f"{rng.uniform(2.75, 3.1):.2f}"
+    return p.words(text).format(hb=hb, calcium=calcium) if text else ""
+
+
+# Reading a vignette back -------------------------------------------------------------------
+# The check reads the stem as a reviewer would, with its own patterns, and compares what it
+# says with the case the engine decided: it shares no code with the writer above.
+
+AGENT_WORDS = {
+    "bortezomib": "bortezomib",
+    "carfilzomib": "carfilzomib",
+    "ixazomib": "ixazomib",
+    "thalidomide": "thalidomide",
+    "lenalidomide": "lenalidomide",
+    "pomalidomide": "pomalidomide",
+    "daratumumab": "daratumumab",
+    "isatuximab": "isatuximab",
+    "elotuzumab": "elotuzumab",
+    "melphalan": "melphalan",
+    "cyclophosphamide": "cyclophosphamide",
+    "doxorubicin": "doxorubicin",
+    "dexamethasone": "dexamethasone",
+    "prednisone": "prednisone",
+}
+RESPONSE_WORDS = re.compile(
+    r"(stringent complete response|complete response|very good partial response|"
+    r"partial response|minimal response|stable disease)"
+)
+MEASURABLE_RISE = re.compile(
+    r"(?:M-protein|paraprotein) has risen[^.]*? from (\d+) g/L to (\d+) g/L"
+)
+REAPPEARED = re.compile(r"reappeared|became detectable again|immunofixation.{0,40}positive")
+CREATININE = re.compile(r"[Cc]reatinine is (\d+) µmol/L \((\d+\.\d+) mg/dL\)")
+CLEARANCE = re.compile(r"clearance (?:of|is estimated at) (\d+) mL/min")
+AGE = re.compile(r"(\d+)-year-old (woman|man)")
+GRADE = re.compile(r"grade (\d) (?:sensory |peripheral )?neuropathy")
+ECOG = re.compile(r"ECOG performance status is (\d)")
+INTERVALS = (
+    re.compile(r"\((\d+) months after starting (?:induction|it)\)"),
+    re.compile(r"after (\d+) months of (?:treatment|Rd)"),
+)
+
+
+def check_vignette(case: Case, stem: str, lead_in: str) -> list[str]:
+    """Return what the stem says that its case contradicts (empty when it is consistent)."""
+    problems: list[str] = []
+    relapse_at = stem.find("Now,")
+    history, relapse = stem[:relapse_at], stem[relapse_at:]
+    responses = RESPONSE_WORDS.findall(history)
+    rise = MEASURABLE_RISE.search(relapse)
+    after_complete = bool(responses) and "complete response" in responses[-1]
+    if after_complete and rise and int(rise.group(1)) > 0 and not REAPPEARED.search(relapse):
+        problems.append(
+            f"{responses[-1]} is followed by a measurable paraprotein of {rise.group(1)} g/L "
+            "without saying it reappeared"
+        )
+    creatinine, clearance = CREATININE.search(stem), CLEARANCE.search(stem)
+    age = AGE.search(stem)
+    if creatinine is None or clearance is None or age is None:
+        problems.append("the stem does not give the age, creatinine and clearance")
+    else:
+        micromoles, mg = int(creatinine.group(1)), float(creatinine.group(2))
+        if abs(micromoles - mg * 88.4) > 1:
+            problems.append(f"creatinine {micromoles} µmol/L is not {mg} mg/dL")
+        if int(clearance.group(1)) != round(case["creatinine_clearance"]):
+            problems.append("the clearance in the stem is not the case's")
+        years, is_female = int(age.group(1)), age.group(2) == "woman"
+        if years != case.get("age") or is_female != (case.get("sex") == "female"):
+            problems.append("the age or sex in the stem is not the case's")
+        # Cockcroft-Gault for any adult weight from 40 to 130 kg.
+        factor = 0.85 if is_female else 1.0
+        low, high = ((140 - years) * kg * factor / (72 * mg) for kg in (40, 130))
+        if not low - 1 <= int(clearance.group(1)) <= high + 1:
+            problems.append(
+                f"a clearance of {clearance.group(1)} mL/min does not follow from creatinine "
+                f"{mg} mg/dL at {years} for any adult weight"
+            )
+    # High-dose melphalan is the conditioning of a transplant, which the case gives as `asct`.
+    drugs_named = stem.lower()
+    if any(line["asct"] for line in case["prior_lines"]):
+        drugs_named = drugs_named.replace("high-dose melphalan", "")
+    named = {agent for agent, word in AGENT_WORDS.items() if word in drugs_named}
+    given = {agent for line in case["prior_lines"] for agent in _line_agents(line)}
+    if named != given:
+        problems.append(f"the stem names {sorted(named)} but the lines give {sorted(given)}")
+    interval = next((m for p in INTERVALS if (m := p.search(relapse))), None)
+    if interval is None or float(interval.group(1)) != case["months_to_relapse"]:
+        problems.append("the time to relapse in the stem is not the case's months_to_relapse")
+    grade = GRADE.search(stem)
+    stated = int(grade.group(1)) if grade else 0
+    if stated != case["neuropathy_grade"]:
+        problems.append(
+            f"the stem gives neuropathy grade {stated}, the case {case['neuropathy_grade']}"
+        )
+    ecog = ECOG.search(stem)
+    if ecog is None or int(ecog.group(1)) != case.get("ecog"):
+        problems.append("the ECOG status in the stem is not the case's")
+    return problems
+
+
+def _line_agents(line: Case) -> list[str]:
+    maintenance = line.get("maintenance") or {}
+    return [*line["agents"], *maintenance.get("agents", [])]
