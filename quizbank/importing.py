@@ -371,7 +371,13 @@ class _Import:
         changed |= self._write_tags()
         for topic in self.parsed.topics:
             self._write_topic(topic, now=now)
-        linked = [pk for q, _ in self.saved if q.decision_model and (pk := q.pk) in changed]
+        # Linked items changed here, and those never given a guideline snapshot (saved before
+        # snapshots existed): students saw no note on those, so filling it changes nothing seen.
+        linked = [
+            q.pk
+            for q, _ in self.saved
+            if q.decision_model and (q.pk in changed or not q.guideline_snapshot)
+        ]
         for ids in _chunks(linked):
             for question in Question.objects.filter(pk__in=ids):
                 services.refresh_guideline_snapshot(question)

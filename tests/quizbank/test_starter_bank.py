@@ -15,6 +15,7 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 from reversion.models import Version
 
+from learners.models import User
 from quizbank.models import Question, Status, TopicSummary, topic_labels
 from quizbank.starter import STARTER_BANK
 
@@ -161,3 +162,20 @@ def test_the_clinical_reviews_corrections_are_in_the_bank(starter_bank: None) ->
     poems = text_of(named("poems-syndrome-vegf"))
     assert "haemoglobin 158 g/L" in poems
     assert "high haemoglobin" not in poems and "thrombocytosis and erythrocytosis" not in poems
+
+
+def test_reloading_gives_linked_items_saved_before_snapshots_their_guideline_line(
+    starter_bank: None, admin_user: User
+) -> None:
+    from quizbank.starter import load_starter_bank
+
+    linked = Question.objects.exclude(decision_model="")
+    assert linked.count() == 3
+    assert all(q.guideline_snapshot["follows"] for q in linked)
+    # As a database migrated from before snapshots holds them: empty, though nothing changed.
+    linked.update(guideline_snapshot={})
+
+    assert load_starter_bank(by=admin_user).errors == []
+
+    versions = sorted(q.guideline_snapshot["follows"]["version"] for q in linked.all())
+    assert versions == ["acc-aha-2023", "esc-2024", "seed-004"]
