@@ -364,7 +364,9 @@ def _stem(
     sentences = [_history(rng, p, first)]
     if len(lines) == 2:
         sentences.append(_second_line_words(rng, p, lines[1]))
-    sentences.append(_relapse(rng, p, lines[-1], is_second=len(lines) == 2))
+    sentences.append(
+        _relapse(rng, p, lines[-1], is_second=len(lines) == 2, creatinine=creatinine_mg)
+    )
     micromoles = round(creatinine_mg * 88.4)
     sentences.append(
         rng.choice(
@@ -447,7 +449,9 @@ def _second_line_words(rng: random.Random, p: Patient, line: Line) -> str:
     )
 
 
-def _relapse(rng: random.Random, p: Patient, line: Line, *, is_second: bool) -> str:
+def _relapse(
+    rng: random.Random, p: Patient, line: Line, *, is_second: bool, creatinine: float
+) -> str:
     months, total = line.months, line.months_from_start
     if is_second:
         when = f"after {months} months of Rd"
@@ -493,7 +497,7 @@ def _relapse(rng: random.Random, p: Patient, line: Line, *, is_second: bool) -> 
                 f"the paraprotein has risen from {low} g/L to {high} g/L on two tests.",
             )
         )
-    return f"Now, {when}{status} {rise}" + _presentation(rng, p)
+    return f"Now, {when}{status} {rise}" + _presentation(rng, p, creatinine)
 
 
 # How the relapse shows itself, beyond the paraprotein (none of it changes the answer).
@@ -507,8 +511,13 @@ PRESENTATIONS = (
 )
 
 
-def _presentation(rng: random.Random, p: Patient) -> str:
-    text = rng.choice(PRESENTATIONS)
+def _presentation(rng: random.Random, p: Patient, creatinine: float) -> str:
+    choices = list(PRESENTATIONS)
+    if creatinine >= 1.4:
+        # Impaired kidneys: the relapse may show as a rising creatinine (lower a year ago).
+        earlier = round(creatinine * 88.4 * rng.uniform(0.55, 0.75))
+        choices.append(f" {{His}} creatinine was {earlier} µmol/L a year ago.")
+    text = rng.choice(choices)
     hb, calcium = rng.randint(88, 109), f"{rng.uniform(2.75, 3.1):.2f}"
     return p.words(text).format(hb=hb, calcium=calcium) if text else ""
 

@@ -53,6 +53,16 @@ def test_rrmm_batches_vary_their_options_and_openings(rrmm_items: list[Generated
         for item in rrmm_items
     }
     assert len(orders) > 3
+    # The relapse shows itself in more than one way: bone pain, anaemia, hypercalcaemia, renal
+    # change, or a rising paraprotein alone.
+    shown = {
+        cue
+        for item in rrmm_items
+        for cue in ("lytic", "vertebral", "haemoglobin has fallen", "corrected calcium",
+                    "a year ago", "routine clinic visit")
+        if cue in item.stem
+    }  # fmt: skip
+    assert len(shown) == 6
     # Citations come from the rules that decided each draft, not one fixed list.
     assert len({tuple(item.decision["citations"]) for item in rrmm_items}) > 10
 
