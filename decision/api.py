@@ -26,6 +26,7 @@ from decision.case_serializers import case_serializer
 from decision.engine import CaseError, DecisionModel, decide, model_ids
 from decision.engine.cases import ROOT
 from decision.engine.registry import LATEST
+from quizbank.api import GuidelineSerializer
 
 
 class CanAuthor(permissions.BasePermission):
@@ -49,16 +50,6 @@ class OptionVerdictSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField(min_value=1)
     explanation = serializers.CharField()
     reasons = ReasonSerializer(many=True)
-
-
-class GuidelineSerializer(serializers.Serializer[Any]):
-    id = serializers.CharField()
-    version = serializers.CharField()
-    title = serializers.CharField()
-    # A plain string: a ChoiceField would clash with the bank's status enum by name.
-    status = serializers.CharField(help_text="teaching (a teaching framework) or guideline.")
-    published = serializers.CharField(allow_null=True, help_text="ISO date; null if undated.")
-    sources = serializers.ListField(child=serializers.CharField())
 
 
 class DecisionSerializer(serializers.Serializer[Any]):

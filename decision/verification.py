@@ -109,10 +109,11 @@ def check_question(question: Question, reference: str = "") -> DecisionCheck | N
     )
 
 
-def current_check(question: Question) -> DecisionCheck | None:
+def current_check(question: Question, linked: DecisionCheck | None = None) -> DecisionCheck | None:
     """The newest version's check of a question linked to an older version of its model; None
-    when the question has no model, or follows the newest version already."""
-    linked = check_question(question)
+    when the question has no model, or follows the newest version already. `linked`: the
+    question's own check, when the caller has it."""
+    linked = linked or check_question(question)
     if linked is None or linked.error:
         return None
     model_id = linked.output["guideline"]["id"]
@@ -125,7 +126,7 @@ def current_check(question: Question) -> DecisionCheck | None:
 def check_with_newest(question: Question) -> DecisionCheck | None:
     """The question's check, with the newest version's beside it where the link is older."""
     linked = check_question(question)
-    newest = current_check(question)
+    newest = current_check(question, linked)
     if linked is None or newest is None or newest.error:
         return linked
     return replace(linked, newest=newest)
@@ -143,7 +144,7 @@ def guideline_snapshot(question: Question) -> dict[str, Any]:
     if linked is None or linked.error:
         return {}
     snapshot: dict[str, Any] = {"follows": linked.output["guideline"]}
-    current = current_check(question)
+    current = current_check(question, linked)
     if current is None or current.error:
         return snapshot
     answer = current.engine_answer

@@ -411,7 +411,21 @@ def explanation(question: Question, options: Sequence[ShownOption]) -> dict[str,
             {"citation": reference.citation, "url": reference.web_url}
             for reference in question.references.all()
         ],
+        "guideline": guideline_note(question, options),
     }
+
+
+def guideline_note(question: Question, options: Sequence[ShownOption]) -> dict[str, Any] | None:
+    """The guideline version the key follows and, where the model's newest version does not
+    back the key, its "Current guidelines" note, naming options as this item does."""
+    snapshot = question.guideline_snapshot or {}
+    if not snapshot.get("follows"):
+        return None
+    current = snapshot.get("current")
+    if current is not None:
+        token_of = {option.pk: option.token for option in options}
+        current = {**current, "option": token_of.get(current["option"])}
+    return {"follows": snapshot["follows"], "current": current}
 
 
 # Strike-outs, marks, notes and problem reports --------------------------------------------------

@@ -40,6 +40,19 @@ class IsAuthor(permissions.BasePermission):
         return bool(user.is_authenticated and user.has_perm("learners.author_questions"))
 
 
+class GuidelineSerializer(serializers.Serializer[Any]):
+    """Which guideline, version and date a decision follows (a decision's `guideline`, and the
+    `follows` of a question's guideline snapshot)."""
+
+    id = serializers.CharField()
+    version = serializers.CharField()
+    title = serializers.CharField()
+    # A plain string: a ChoiceField would clash with the bank's status enum by name.
+    status = serializers.CharField(help_text="teaching (a teaching framework) or guideline.")
+    published = serializers.CharField(allow_null=True, help_text="ISO date; null if undated.")
+    sources = serializers.ListField(child=serializers.CharField())
+
+
 class OptionSerializer(InputSerializer):
     id = IdField(required=False, allow_null=True)
     text = serializers.CharField(trim_whitespace=False)

@@ -47,6 +47,7 @@ from learners.practice import (
     record_answer,
     start_session,
 )
+from quizbank.api import GuidelineSerializer
 from quizbank.api_input import InputSerializer
 from quizbank.ids import ID_PATTERN, IdField
 
@@ -82,6 +83,26 @@ class CitedSourceSerializer(serializers.Serializer[dict[str, Any]]):
     url = serializers.CharField()
 
 
+class CurrentGuidelineSerializer(serializers.Serializer[dict[str, Any]]):
+    guideline = GuidelineSerializer(help_text="The model's newest version.")
+    option = serializers.CharField(
+        allow_null=True,
+        help_text="The option id (in this item) it prefers; null when it leaves the case to "
+        "judgement.",
+    )
+    explanation = serializers.CharField()
+    citations = serializers.ListField(child=serializers.CharField())
+
+
+class GuidelineNoteSerializer(serializers.Serializer[dict[str, Any]]):
+    follows = GuidelineSerializer(help_text="The guideline version the key follows.")
+    current = CurrentGuidelineSerializer(
+        allow_null=True,
+        help_text='The "Current guidelines" note: only where the newest version does not back '
+        "the key.",
+    )
+
+
 class PracticeExplanationSerializer(serializers.Serializer[dict[str, Any]]):
     """The explanation sections in teaching order (Markdown); empty sections are left out."""
 
@@ -94,6 +115,9 @@ class PracticeExplanationSerializer(serializers.Serializer[dict[str, Any]]):
     evidence = serializers.CharField(required=False)
     why_not = WhyNotSerializer(many=True)
     references = CitedSourceSerializer(many=True)
+    guideline = GuidelineNoteSerializer(
+        allow_null=True, help_text="For a question linked to a decision model; null otherwise."
+    )
 
 
 class FeedbackSerializer(serializers.Serializer[dict[str, Any]]):

@@ -215,3 +215,34 @@ def test_each_kind_of_change_is_said_in_words() -> None:
         {"follows": v1, "current": note}, {"follows": v1, "current": {**note, "option": 2}}
     ) == ["its 'Current guidelines' note changes (m@v2)"]
     assert describe({}, {"follows": v1}) == ["follows m@v1 instead of no guideline"]
+
+
+def test_the_api_gives_the_note_after_answering_naming_options_as_the_item_does(
+    toy_model: DecisionModel, instructor: User, student: User
+) -> None:
+    from rest_framework.test import APIClient
+
+    from tests.learners.pages import token_of
+
+    question = toy_question(instructor, link="toy-guideline@v1", score=5)
+    client = APIClient()
+    client.force_authenticate(student)
+    body = {"mode": "tutor", "count": 1, "questions": [question.pk]}
+    session = client.post("/api/v1/sessions/", body, format="json").json()
+    item = session["items"][0]
+    assert "guideline" not in str(item)
+
+    client.post(
+        f"/api/v1/sessions/{session['id']}/responses/",
+        {"item": item["id"], "option": token_of(item["id"], correct=True)},
+        format="json",
+    )
+    answered = client.get(f"/api/v1/sessions/{session['id']}/").json()["items"][0]
+
+    note = answered["feedback"]["explanation"]["guideline"]
+    assert note["follows"]["version"] == "v1"
+    assert note["follows"]["sources"] == [V1_SOURCE]
+    wait = next(o["id"] for o in item["question"]["options"] if o["text"] == "Option wait")
+    assert note["current"]["option"] == wait
+    assert note["current"]["explanation"] == "5 points is low, so wait."
+    assert note["current"]["guideline"]["version"] == "v2"
