@@ -526,22 +526,12 @@ def _presentation(rng: random.Random, p: Patient, creatinine: float) -> str:
 # The check reads the stem as a reviewer would, with its own patterns, and compares what it
 # says with the case the engine decided: it shares no code with the writer above.
 
-AGENT_WORDS = {
-    "bortezomib": "bortezomib",
-    "carfilzomib": "carfilzomib",
-    "ixazomib": "ixazomib",
-    "thalidomide": "thalidomide",
-    "lenalidomide": "lenalidomide",
-    "pomalidomide": "pomalidomide",
-    "daratumumab": "daratumumab",
-    "isatuximab": "isatuximab",
-    "elotuzumab": "elotuzumab",
-    "melphalan": "melphalan",
-    "cyclophosphamide": "cyclophosphamide",
-    "doxorubicin": "doxorubicin",
-    "dexamethasone": "dexamethasone",
-    "prednisone": "prednisone",
-}
+# The drugs a stem may name, as it names them.
+DRUG_WORDS = (
+    "bortezomib", "carfilzomib", "ixazomib", "thalidomide", "lenalidomide", "pomalidomide",
+    "daratumumab", "isatuximab", "elotuzumab", "melphalan", "cyclophosphamide", "doxorubicin",
+    "dexamethasone", "prednisone",
+)  # fmt: skip
 RESPONSE_WORDS = re.compile(
     r"(stringent complete response|complete response|very good partial response|"
     r"partial response|minimal response|stable disease)"
@@ -565,6 +555,8 @@ def check_vignette(case: Case, stem: str, lead_in: str) -> list[str]:
     """Return what the stem says that its case contradicts (empty when it is consistent)."""
     problems: list[str] = []
     relapse_at = stem.find("Now,")
+    if relapse_at < 0:
+        return ['the stem has no relapse sentence ("Now, ...")']
     history, relapse = stem[:relapse_at], stem[relapse_at:]
     responses = RESPONSE_WORDS.findall(history)
     rise = MEASURABLE_RISE.search(relapse)
@@ -599,7 +591,7 @@ def check_vignette(case: Case, stem: str, lead_in: str) -> list[str]:
     drugs_named = stem.lower()
     if any(line["asct"] for line in case["prior_lines"]):
         drugs_named = drugs_named.replace("high-dose melphalan", "")
-    named = {agent for agent, word in AGENT_WORDS.items() if word in drugs_named}
+    named = {drug for drug in DRUG_WORDS if drug in drugs_named}
     given = {agent for line in case["prior_lines"] for agent in _line_agents(line)}
     if named != given:
         problems.append(f"the stem names {sorted(named)} but the lines give {sorted(given)}")

@@ -158,6 +158,9 @@ def test_the_rrmm_check_reads_neuropathy_and_creatinine_against_the_case(
     older = {**item.case, "age": item.case["age"] + 1}
 
     assert any("neuropathy grade" in p for p in check_vignette(wrong_grade, item.stem, ""))
+    assert check_vignette(item.case, item.stem.replace("Now,", "Then,"), "") == [
+        'the stem has no relapse sentence ("Now, ...")'
+    ]
     assert any("age or sex" in p for p in check_vignette(older, item.stem, ""))
     bad_units = re.sub(r"reatinine is (\d+)", lambda m: f"reatinine is {int(m[1]) + 9}", item.stem)
     assert any("is not" in p for p in check_vignette(item.case, bad_units, ""))

@@ -96,14 +96,17 @@ def bulk_history() -> BulkHistory:
             options.setdefault(question_id, []).append(option_id)
         picked = list(islice(cycle(questions), n))
         now = timezone.now()
+        # Sessions end at local noon on the days before today, so no session's answers
+        # straddle a midnight, whatever the time the test runs.
+        noon = timezone.localtime(now).replace(hour=12, minute=0, second=0, microsecond=0)
         chunks = [picked[start : start + 100] for start in range(0, n, 100)]
         sessions = PracticeSession.objects.bulk_create(
             PracticeSession(
                 learner=learner,
                 mode=Mode.TUTOR,
                 item_count=len(chunk),
-                created_at=now - timedelta(days=len(chunks) - index, minutes=30),
-                finished_at=now - timedelta(days=len(chunks) - index),
+                created_at=noon - timedelta(days=len(chunks) - index, minutes=30),
+                finished_at=noon - timedelta(days=len(chunks) - index),
             )
             for index, chunk in enumerate(chunks)
         )
