@@ -14,7 +14,7 @@ PROCESSES := $(if $(REDIS_URL),web worker beat,redis web worker beat)
 
 help:
 	@echo "make run   - install, migrate, load demo data and start Redis, Celery and the web server"
-	@echo "make test  - install dev tools and run ruff, mypy, makemigrations --check and pytest"
+	@echo "make test  - install dev tools and run ruff, lint-imports, mypy, makemigrations --check and pytest"
 
 # Reinstall only when a requirements file changed since the last install.
 $(VENV)/.runtime-installed: requirements.txt
@@ -40,6 +40,7 @@ test: $(VENV)/.dev-installed browser lint typecheck migrations-check pytest
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
