@@ -105,3 +105,11 @@ def starter_bank(admin_user: User) -> None:
 
     report = load_starter_bank(by=admin_user)
     assert report.errors == []
+
+
+@pytest.fixture
+def moodle_files() -> None:
+    """Moodle's real import files (tests.interop.MOODLE): skip without them, or fail in CI."""
+    from tests.interop import require_moodle_files
+
+    require_moodle_files()

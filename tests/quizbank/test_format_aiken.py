@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,11 +15,11 @@ from quizbank.formats import aiken
 from quizbank.importing import import_questions
 from quizbank.models import Question, Topic
 from quizbank.rendering import render_markdown
+from tests.interop import MOODLE, needs_moodle
 from tests.quizbank.samples import sample_content
 
-MOODLE = Path(__file__).resolve().parents[2].parent / "shared" / "interop" / "moodle"
 
-
+@needs_moodle
 def test_reads_moodles_two_questions_with_their_keyed_answers() -> None:
     result = aiken.parse((MOODLE / "questions.aiken.txt").read_text())
 
@@ -38,6 +37,7 @@ def test_reads_moodles_two_questions_with_their_keyed_answers() -> None:
     assert [item.where for item in result.items] == [{"line": 1}, {"line": 8}]
 
 
+@needs_moodle
 def test_html_in_the_question_stays_text_when_shown() -> None:
     second = aiken.parse((MOODLE / "questions.aiken.txt").read_text()).items[1].content
 
@@ -49,6 +49,7 @@ def test_html_in_the_question_stays_text_when_shown() -> None:
     )
 
 
+@needs_moodle
 def test_reports_each_malformed_question_on_the_line_moodle_names() -> None:
     result = aiken.parse((MOODLE / "aiken_errors.txt").read_text())
 
@@ -68,6 +69,7 @@ def test_reports_each_malformed_question_on_the_line_moodle_names() -> None:
     ]
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_a_file_with_malformed_questions_imports_nothing(instructor: User) -> None:
     report = import_questions(
@@ -110,6 +112,7 @@ def test_lines_of_text_before_the_options_are_the_vignette_and_the_lead_in() -> 
     assert content.lead_in == "Which regimen is most appropriate?"
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_unnamed_items_get_stable_names_so_reimporting_updates_them(instructor: User) -> None:
     text = (MOODLE / "questions.aiken.txt").read_text()
@@ -162,6 +165,7 @@ def test_export_holds_single_answer_items_and_reimports_the_same(instructor: Use
     ]
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_exported_html_characters_read_back_as_the_same_text(instructor: User) -> None:
     text = (MOODLE / "questions.aiken.txt").read_text()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from learners.models import User
@@ -14,9 +12,9 @@ from quizbank.formats import gift
 from quizbank.formats.interchange import ParseResult
 from quizbank.importing import import_questions
 from quizbank.models import Question
+from tests.interop import MOODLE, needs_moodle
 from tests.quizbank.samples import sample_content
 
-MOODLE = Path(__file__).resolve().parents[2].parent / "shared" / "interop" / "moodle"
 UNSUPPORTED = (
     "questions are not supported (only single-best-answer, multiple-response and true/false)"
 )
@@ -44,6 +42,7 @@ def fixture_result() -> ParseResult:
     return gift.parse((MOODLE / "questions.gift.txt").read_text())
 
 
+@needs_moodle
 def test_reads_the_single_answer_question_with_feedback_on_each_answer(
     fixture_result: ParseResult,
 ) -> None:
@@ -62,6 +61,7 @@ def test_reads_the_single_answer_question_with_feedback_on_each_answer(
     assert item.content.explanation == {"why_correct": "right; good!"}
 
 
+@needs_moodle
 def test_reads_partial_credit_weights_as_a_multiple_response_question(
     fixture_result: ParseResult,
 ) -> None:
@@ -76,6 +76,7 @@ def test_reads_partial_credit_weights_as_a_multiple_response_question(
     ]
 
 
+@needs_moodle
 def test_reads_true_false_as_a_single_answer_item_with_general_feedback(
     fixture_result: ParseResult,
 ) -> None:
@@ -97,6 +98,7 @@ def test_reads_true_false_as_a_single_answer_item_with_general_feedback(
     }
 
 
+@needs_moodle
 def test_reads_t_and_true_alike(fixture_result: ParseResult) -> None:
     first, second = [i for i in fixture_result.items if i.content.name == "2-08 TSL"]
 
@@ -105,6 +107,7 @@ def test_reads_t_and_true_alike(fixture_result: ParseResult) -> None:
     assert options_of(first.content) == [("True", True, ""), ("False", False, "")]
 
 
+@needs_moodle
 def test_lists_each_unsupported_question_with_its_name_and_reason(
     fixture_result: ParseResult,
 ) -> None:
@@ -124,6 +127,7 @@ def test_lists_each_unsupported_question_with_its_name_and_reason(
     ]
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_imports_moodles_fixture_under_the_given_topic(instructor: User) -> None:
     report = import_questions(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from learners.models import User
@@ -13,9 +11,9 @@ from quizbank.exporting import export_questions
 from quizbank.formats import moodlexml
 from quizbank.importing import import_questions
 from quizbank.models import Question, Topic
+from tests.interop import MOODLE, needs_moodle
 from tests.quizbank.samples import sample_content
 
-MOODLE = Path(__file__).resolve().parents[2].parent / "shared" / "interop" / "moodle"
 FIXTURE = MOODLE / "nested_categories_with_questions.xml"
 
 MULTICHOICE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -54,6 +52,7 @@ MULTICHOICE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+@needs_moodle
 def test_reads_nested_categories_as_topic_paths() -> None:
     result = moodlexml.parse(FIXTURE.read_text())
 
@@ -74,6 +73,7 @@ def test_reads_nested_categories_as_topic_paths() -> None:
     ]
 
 
+@needs_moodle
 def test_lists_the_essay_as_skipped_with_its_name_and_reason() -> None:
     result = moodlexml.parse(FIXTURE.read_text())
 
@@ -86,6 +86,7 @@ def test_lists_the_essay_as_skipped_with_its_name_and_reason() -> None:
     ]
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_imports_the_category_tree_below_the_given_topic(instructor: User) -> None:
     report = import_questions(

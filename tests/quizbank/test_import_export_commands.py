@@ -19,10 +19,10 @@ from learners.models import User
 from quizbank import services
 from quizbank.content import OptionContent
 from quizbank.models import Question, Status, Topic
+from tests.interop import MOODLE, needs_moodle
 from tests.quizbank.samples import sample_content
 
 ROOT = Path(__file__).resolve().parents[2]
-MOODLE = ROOT.parent / "shared" / "interop" / "moodle"
 UNSUPPORTED = (
     "questions are not supported (only single-best-answer, multiple-response and true/false)"
 )
@@ -44,6 +44,7 @@ def failure(name: str, *args: str) -> CommandError:
 # Importing ------------------------------------------------------------------------------------
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_json_output_is_one_object_with_the_import_report(admin_user: User) -> None:
     out, _ = run(
@@ -66,6 +67,7 @@ def test_json_output_is_one_object_with_the_import_report(admin_user: User) -> N
     assert Topic.objects.filter(name="Lambda").get().label == "Moodle > XML > Iota > Kappa > Lambda"
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_a_file_with_errors_exits_with_status_1_and_writes_nothing(admin_user: User) -> None:
     out = io.StringIO()
@@ -86,6 +88,7 @@ def test_a_file_with_errors_exits_with_status_1_and_writes_nothing(admin_user: U
     assert not Question.objects.exists()
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_the_human_summary_names_counts_and_skipped_items(instructor: User) -> None:
     out, _ = run(
@@ -105,6 +108,7 @@ def test_the_human_summary_names_counts_and_skipped_items(instructor: User) -> N
     assert Question.objects.filter(author=instructor).count() == 4
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_dry_run_reports_what_would_happen_and_writes_nothing(admin_user: User) -> None:
     out, _ = run(
@@ -122,6 +126,7 @@ def test_dry_run_reports_what_would_happen_and_writes_nothing(admin_user: User) 
     assert not Question.objects.exists()
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_publish_makes_the_items_published_when_they_qualify(admin_user: User) -> None:
     failed = io.StringIO()
@@ -140,6 +145,7 @@ def test_publish_makes_the_items_published_when_they_qualify(admin_user: User) -
     assert not Question.objects.exists()
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_publishing_as_an_instructor_is_bad_usage(instructor: User) -> None:
     error = failure(
@@ -155,6 +161,7 @@ def test_publishing_as_an_instructor_is_bad_usage(instructor: User) -> None:
     assert not Question.objects.exists()
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_an_unknown_format_is_bad_usage(admin_user: User) -> None:
     error = failure("import_questions", str(MOODLE / "questions.gift.txt"), "--format", "docx")
@@ -181,6 +188,7 @@ def test_an_unreadable_file_is_bad_usage(admin_user: User, tmp_path: Path) -> No
     )
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_without_an_admin_an_author_must_be_named() -> None:
     error = failure("import_questions", str(MOODLE / "questions.gift.txt"), "--format", "gift")
@@ -189,6 +197,7 @@ def test_without_an_admin_an_author_must_be_named() -> None:
     assert "There is no active admin to be the author" in str(error)
 
 
+@needs_moodle
 @pytest.mark.django_db
 def test_a_student_cannot_be_the_author(student: User) -> None:
     error = failure(
@@ -324,6 +333,7 @@ def manage_env(database: Path, var_dir: Path) -> dict[str, str]:
     return env
 
 
+@needs_moodle
 def test_the_process_exits_0_on_success_1_on_file_errors_and_2_on_bad_usage(
     migrated_database: Path, tmp_path: Path
 ) -> None:
