@@ -18,6 +18,7 @@ from decision import engine
 from decision.engine import UnknownModelError, split_reference
 from decision.verification import check_question, guideline_snapshot
 from quizbank.models import Question, Status
+from quizbank.services import refresh_guideline_snapshot
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ def pending_changes() -> list[PendingChange]:
     guidelines say, or whose key its linked version now disagrees with."""
     pending = []
     for question in linked_questions().filter(status=Status.PUBLISHED):
-        changes = describe(question.guideline_snapshot, guideline_snapshot(question))
         check = check_question(question)
+        changes = describe(question.guideline_snapshot, guideline_snapshot(question, check))
         if check is not None and check.error:
             changes.append(f"the link no longer decides: {check.error}")
         elif check is not None and check.disagrees and not question.decision_override_reason:
@@ -108,13 +109,8 @@ def pending_changes() -> list[PendingChange]:
 def refresh(question_ids: Iterable[int]) -> int:
     """Store the guidelines' current snapshot on these questions (after review); return how
     many changed."""
-    changed = 0
-    for question in Question.objects.filter(pk__in=list(question_ids)):
-        snapshot = guideline_snapshot(question)
-        if snapshot != question.guideline_snapshot:
-            Question.objects.filter(pk=question.pk).update(guideline_snapshot=snapshot)
-            changed += 1
-    return changed
+    questions = Question.objects.filter(pk__in=list(question_ids)).prefetch_related("options")
+    return sum(refresh_guideline_snapshot(question) for question in questions)
 
 
 def describe(stored: dict[str, Any], fresh: dict[str, Any]) -> list[str]:

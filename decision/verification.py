@@ -132,15 +132,16 @@ def check_with_newest(question: Question) -> DecisionCheck | None:
     return replace(linked, newest=newest)
 
 
-def guideline_snapshot(question: Question) -> dict[str, Any]:
+def guideline_snapshot(question: Question, linked: DecisionCheck | None = None) -> dict[str, Any]:
     """What students are told, beside the explanation, about the guideline a question follows.
 
     `follows`: the guideline, version, date and sources of the version the question is linked
     to. `current`, only where the model's newest version does not back the key: what it
     prefers among the offered options (`option`: the option's id, or null when it leaves the
     case to judgement), why, and its citations. Empty for a question without a valid link.
+    `linked`: the question's own check, when the caller has it.
     """
-    linked = check_question(question)
+    linked = linked or check_question(question)
     if linked is None or linked.error:
         return {}
     snapshot: dict[str, Any] = {"follows": linked.output["guideline"]}

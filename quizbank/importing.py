@@ -379,7 +379,7 @@ class _Import:
             if q.decision_model and (q.pk in changed or not q.guideline_snapshot)
         ]
         for ids in _chunks(linked):
-            for question in Question.objects.filter(pk__in=ids):
+            for question in Question.objects.filter(pk__in=ids).prefetch_related("options"):
                 services.refresh_guideline_snapshot(question)
         # Like services.update_question: a revision for each saved change, none for drafts.
         shown = [q.pk for q, planned in self.saved if planned.status != Status.DRAFT]

@@ -190,12 +190,15 @@ def _write(question: Question, content: QuestionContent) -> None:
     refresh_guideline_snapshot(question)
 
 
-def refresh_guideline_snapshot(question: Question) -> None:
-    """Store what students are told about the guideline the question follows (saved)."""
+def refresh_guideline_snapshot(question: Question) -> bool:
+    """Store what students are told about the guideline the question follows (saved); return
+    whether it changed."""
     snapshot = guideline_snapshot(question)
-    if snapshot != question.guideline_snapshot:
-        question.guideline_snapshot = snapshot
-        Question.objects.filter(pk=question.pk).update(guideline_snapshot=snapshot)
+    if snapshot == question.guideline_snapshot:
+        return False
+    question.guideline_snapshot = snapshot
+    Question.objects.filter(pk=question.pk).update(guideline_snapshot=snapshot)
+    return True
 
 
 def _write_options(question: Question, options: list[OptionContent]) -> None:
